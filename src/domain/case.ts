@@ -1,0 +1,72 @@
+import type { Category } from './categories.ts';
+import type { Locale } from './locale.ts';
+import type { Minor } from './money.ts';
+
+/** Case statuses (SPEC §6). */
+export const CASE_STATUSES = ['approved', 'pending_review', 'escalated', 'denied', 'refunded', 'cancelled'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const OUTCOMES = ['full', 'partial', 'none', 'review'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** A stored proof file, identified by the SHA-256 of its bytes. */
+export interface EvidenceRef {
+  id: string; // sha256 hex
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf';
+  size: number;
+  name: string;
+}
+
+/** What the policy engine decided, as recorded on a case. */
+export interface CaseDecision {
+  outcome: Outcome;
+  amount: Minor;
+  currency: string;
+  clauses: string[];
+  /** Ids of the named risk rules / guardrails that fired (e.g. `over_auto_approve_limit`). */
+  guardrails: string[];
+  policyVersion: string;
+}
+
+export interface RefundCase {
+  id: string;
+  orderId: string;
+  customerId: string;
+  conversationId: string;
+  channel: string;
+  locale: Locale;
+  category: Category;
+  /** SKUs claimed. */
+  items: string[];
+  /** The reason in the customer's own words. */
+  reasonText: string;
+  evidence: EvidenceRef[];
+  decision: CaseDecision;
+  status: CaseStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ActorKind = 'customer' | 'assistant' | 'agent' | 'system';
+
+/** One append-only entry of a case's audit trail: who did what, when, and why. */
+export interface AuditEvent {
+  caseId: string;
+  /** 1-based position in the case's trail, assigned by the store. */
+  seq?: number;
+  at: Date;
+  actor: { kind: ActorKind; id?: string };
+  type: 'created' | 'decided' | 'status_changed' | 'evidence_added' | 'escalated' | 'note';
+  data: Record<string, unknown>;
+}
+
+/** A request for a person, with or without a case (SPEC §4 escalation triggers). */
+export interface Escalation {
+  id: string;
+  conversationId: string;
+  caseId?: string;
+  orderId?: string;
+  reason: 'customer_request' | 'dispute' | 'needs_review' | 'not_understood' | 'too_many_attempts';
+  locale: Locale;
+  at: Date;
+}

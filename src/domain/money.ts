@@ -1,0 +1,42 @@
+/**
+ * Money is an integer number of minor units (cents, fen) of a currency. Decimal amounts exist only
+ * at the edges (the orders file, the API's `amount`) and are converted here, exactly once.
+ */
+export type Minor = number;
+
+const fractionDigitsCache = new Map<string, number>();
+
+/** Number of minor-unit digits of an ISO 4217 currency (2 for CNY/USD, 0 for JPY). */
+export function fractionDigits(currency: string): number {
+  let digits = fractionDigitsCache.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    fractionDigitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+/**
+ * Converts a decimal amount to minor units. Rejects amounts with more precision than the
+ * currency has (299.001 CNY) instead of silently rounding money.
+ */
+export function toMinor(decimal: number, currency: string): Minor {
+  const scale = 10 ** fractionDigits(currency);
+  const scaled = decimal * scale;
+  const minor = Math.round(scaled);
+  if (!Number.isFinite(decimal) || Math.abs(scaled - minor) > 1e-6 * Math.max(1, Math.abs(scaled))) {
+    throw new RangeError(`${decimal} is not a valid ${currency} amount`);
+  }
+  return minor;
+}
+
+/** Converts minor units back to a decimal number (for JSON output). */
+export function fromMinor(minor: Minor, currency: string): number {
+  const digits = fractionDigits(currency);
+  return Number((minor / 10 ** digits).toFixed(digits));
+}
+
+/** Formats an amount for a customer, e.g. `¥309.00`, `US$12.50` / `$12.50`. */
+export function formatMoney(minor: Minor, currency: string, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(fromMinor(minor, currency));
+}
