@@ -1,0 +1,46 @@
+import type { StatePropertyAccessor } from 'botbuilder';
+import type { EvidenceRef } from '../src/domain/case.ts';
+import type { Clock } from '../src/domain/clock.ts';
+import type { OrderDirectory } from '../src/domain/order.ts';
+import type { Prompts } from '../src/i18n/prompts.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { PolicyAnswers } from '../src/policy/answers.ts';
+import type { RefundDesk } from '../src/refunds/refundDesk.ts';
+import type { Slot } from './turn.ts';
+
+/** What a prompt asked, so it can be asked again (after an interruption) in the current language. */
+export interface AskedPrompt {
+  key: string;
+  vars: Record<string, string | number>;
+  awaiting?: Slot;
+  actions?: { titleKey?: string; title?: string; value?: string }[];
+}
+
+/** Conversation-wide facts that outlive one dialog. */
+export interface Profile {
+  locale?: string;
+  /** Orders whose ownership this conversation has proved (SPEC §5). */
+  verifiedOrderIds: string[];
+  lastPrompt?: AskedPrompt;
+}
+
+/** Settings the dialogs need, from the config. */
+export interface DialogSettings {
+  classifyThreshold: number;
+  maxAttempts: number;
+  handoffWaitMinutes: number;
+}
+
+/** Everything the dialogs use, passed in one options object by the composition root. */
+export interface DialogServices {
+  orders: OrderDirectory;
+  refunds: RefundDesk;
+  policyAnswers: PolicyAnswers;
+  prompts: Prompts;
+  clock: Clock;
+  settings: DialogSettings;
+  profile: StatePropertyAccessor<Profile>;
+  logger: Logger;
+}
+
+export type { EvidenceRef };

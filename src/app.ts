@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { ConversationState } from 'botbuilder';
+import type { FastifyInstance } from 'fastify';
+import { MainDialog } from '../dialogs/mainDialog.ts';
+import type { DialogServices, Profile } from '../dialogs/services.ts';
+import { message } from '../dialogs/turn.ts';
+import { ChannelAdapter } from './bot/adapter.ts';
+import { ConversationGateway } from './bot/conversationGateway.ts';
+import { EvidenceIntakeMiddleware } from './bot/evidenceIntake.ts';
+import { RefundBot } from './bot/refundBot.ts';
+import { TranscriptMiddleware } from './bot/transcriptMiddleware.ts';
+import { CaseService } from './cases/caseService.ts';
+import { conversationRoutes } from './channels/api/conversationRoutes.ts';
+import { demoRoutes } from './channels/web/demoRoutes.ts';
+import { InProcessTurnSerializer } from './concurrency/keyedQueue.ts';
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { CodedError, ConfigError } from './errors.ts';
+import { caseRoutes } from './http/caseRoutes.ts';
+import { healthRoutes } from './http/healthRoutes.ts';
+import { createHttpServer } from './http/server.ts';
+import { loadPrompts, type Prompts } from './i18n/prompts.ts';
+import { CASE_STATUSES } from './domain/case.ts';
+import { CATEGORIES } from './domain/categories.ts';
+import { PAYMENT_METHODS } from './domain/order.ts';
+import { REASON_CODES } from './policy/reasons.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { loadOrdersFile } from './orders/fileDirectory.ts';
+import { createPolicyAnswers } from './policy/answers.ts';
+import { loadPolicyText } from './policy/knowledge.ts';
+import { loadPolicyRules } from './policy/rules.ts';
+import { PolicyRefundDesk } from './refunds/policyRefundDesk.ts';
+import { openSqliteStores } from './stores/sqlite/index.ts';
+import type { Stores } from './stores/ports.ts';
+import { createOfflineUnderstander } from './understanding/offline.ts';
+import type { Understander } from './understanding/types.ts';
+
+/** A running assistant: the HTTP server plus what the CLI and tests reach directly. */
+export interface App {
+  server: FastifyInstance;
+  gateway: ConversationGateway;
+  stores: Stores;
+  logger: Logger;
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Parts a caller may supply instead of the defaults (tests share one trained understander). */
+export interface AppOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  understander?: Understander;
+}
+
+/**
+ * The composition root: the one place that knows which implementation of each port is in use.
+ * Everything is built from the parsed config; data files are validated here, at start-up.
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const policyDir = path.join(config.knowledgeDir, 'policy');
+
+  const prompts = loadPrompts(config.promptsDir);
+  const rules = await loadPolicyRules(path.join(policyDir, 'rules.json'));
+  const [policyText, orders, understander] = await Promise.all([
+    loadPolicyText(policyDir, rules),
+    loadOrdersFile(config.ordersFile, clock),
+    overrides.understander ?? createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }),
+  ]);
+  requirePromptKeys(prompts, [
+    ...REASON_CODES.map((code) => `decision.${code}`),
+    ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`]),
+    ...CATEGORIES.map((category) => `category.${category}`),
+    ...PAYMENT_METHODS.map((method) => `payment.${method}`),
+  ]);
+
+  const stores = openSqliteStores({ dataDir: config.dataDir, clock });
+  const caseService = new CaseService({ store: stores.cases, clock });
+  const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock });
+
+  const conversationState = new ConversationState(stores.state);
+  const services: DialogServices = {
+    orders,
+    refunds,
+    policyAnswers: createPolicyAnswers(policyText),
+    prompts,
+    clock,
+    settings: {
+      classifyThreshold: config.CLASSIFY_THRESHOLD,
+      maxAttempts: config.MAX_ATTEMPTS,
+      handoffWaitMinutes: config.HANDOFF_WAIT_MINUTES,
+    },
+    profile: conversationState.createProperty<Profile>('profile'),
+    logger,
+  };
+  const bot = new RefundBot({
+    conversationState,
+    dialogState: conversationState.createProperty('dialogState'),
+    mainDialog: new MainDialog(services),
+    understander,
+    services,
+  });
+
+  const adapter = new ChannelAdapter();
+  adapter.use(new EvidenceIntakeMiddleware({ evidence: stores.evidence }));
+  adapter.use(new TranscriptMiddleware({ transcripts: stores.transcripts, clock }));
+  // The one place a failed turn becomes a customer apology (bad input is the caller's to hear).
+  adapter.onTurnError = async (context, error) => {
+    if (error instanceof CodedError && error.fault === 'customer') throw error;
+    logger.error({ err: error, conversationId: context.activity.conversation?.id }, 'turn failed');
+    await context.sendActivity(message(services, context, 'error.generic'));
+  };
+
+  const gateway = new ConversationGateway({
+    adapter,
+    logic: (context) => bot.run(context),
+    conversations: stores.conversations,
+    transcripts: stores.transcripts,
+    serializer: new InProcessTurnSerializer(),
+    clock,
+  });
+
+  const server = createHttpServer({
+    logger,
+    plugins: [
+      healthRoutes({ ping: () => stores.ping() }),
+      conversationRoutes({ gateway }),
+      caseRoutes({ cases: stores.cases, adminToken: config.ADMIN_TOKEN }),
+      demoRoutes(),
+    ],
+  });
+
+  return {
+    server,
+    gateway,
+    stores,
+    logger,
+    async listen() {
+      await server.listen({ port: config.PORT, host: config.HOST });
+      const address = server.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      return `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+    },
+    async close() {
+      await server.close();
+      await stores.close();
+    },
+  };
+}
+
+/** Every text the code can ask for must exist, or start-up stops (not a conversation). */
+function requirePromptKeys(prompts: Prompts, keys: string[]): void {
+  const missing = keys.filter((key) => !prompts.has(key));
+  if (missing.length > 0) throw new ConfigError('prompts_incomplete', `prompts: missing ${missing.join(', ')}`);
+}

@@ -1,0 +1,47 @@
+import type { Activity } from 'botbuilder';
+
+/**
+ * The shape of an activity in the conversation API and the stored history (SPEC §6): only what a
+ * client needs, never internal fields (service URLs, recipient ids, raw attachment bytes).
+ */
+export interface PublicActivity {
+  [key: string]: unknown;
+  id?: string;
+  type: 'message';
+  from: { role: 'bot' | 'user' | 'agent'; name?: string };
+  text?: string;
+  locale?: string;
+  timestamp?: string;
+  attachments?: { contentType: string; name: string; evidenceId?: string; size?: number }[];
+  suggestedActions?: { actions: { type: 'imBack'; title: string; value: string }[] };
+  channelData?: Record<string, unknown>;
+}
+
+export function toPublicActivity(activity: Partial<Activity>, role: PublicActivity['from']['role'], at: Date): PublicActivity {
+  const out: PublicActivity = {
+    id: activity.id,
+    type: 'message',
+    from: activity.from?.name && role === 'agent' ? { role, name: activity.from.name } : { role },
+    timestamp: (activity.timestamp ? new Date(activity.timestamp) : at).toISOString(),
+  };
+  if (activity.text !== undefined) out.text = activity.text;
+  if (activity.locale) out.locale = activity.locale;
+  if (activity.attachments?.length) {
+    out.attachments = activity.attachments.map((attachment) => {
+      const content = attachment.content as { evidenceId?: string; size?: number } | undefined;
+      return {
+        contentType: attachment.contentType,
+        name: attachment.name ?? 'file',
+        ...(content?.evidenceId ? { evidenceId: content.evidenceId, size: content.size } : {}),
+      };
+    });
+  }
+  const actions = activity.suggestedActions?.actions;
+  if (actions?.length) {
+    out.suggestedActions = {
+      actions: actions.map((action) => ({ type: 'imBack' as const, title: action.title ?? String(action.value), value: String(action.value) })),
+    };
+  }
+  if (activity.channelData && Object.keys(activity.channelData).length > 0) out.channelData = activity.channelData;
+  return out;
+}

@@ -1,0 +1,77 @@
+import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { type Dialog, DialogSet, type DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
+import type { Profile } from '../../dialogs/services.ts';
+import { LOCALE, message, UNDERSTANDING } from '../../dialogs/turn.ts';
+import type { DialogServices } from '../../dialogs/services.ts';
+import { isLocale, type Locale } from '../domain/locale.ts';
+import type { Understander } from '../understanding/types.ts';
+import { chooseReplyLocale } from './replyLocale.ts';
+
+/**
+ * The bot: understands each message once, picks the reply language, and runs the main dialog.
+ * State is saved at the end of every turn (and only then: a failed turn can be retried).
+ */
+export class RefundBot extends ActivityHandler {
+  readonly #state: BotState;
+  readonly #dialogs: DialogSet;
+  readonly #mainDialogId: string;
+  readonly #profile: StatePropertyAccessor<Profile>;
+  readonly #understander: Understander;
+  readonly #services: DialogServices;
+
+  constructor(options: {
+    conversationState: BotState;
+    dialogState: StatePropertyAccessor<DialogState>;
+    mainDialog: Dialog;
+    understander: Understander;
+    services: DialogServices;
+  }) {
+    super();
+    const { conversationState, dialogState, mainDialog, understander, services } = options;
+    if (!conversationState || !dialogState || !mainDialog || !understander || !services) throw new Error('RefundBot: missing dependency');
+    this.#state = conversationState;
+    this.#dialogs = new DialogSet(dialogState).add(mainDialog);
+    this.#mainDialogId = mainDialog.id;
+    this.#profile = services.profile;
+    this.#understander = understander;
+    this.#services = services;
+
+    this.onMessage(async (context, next) => {
+      await this.#handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const newcomers = (context.activity.membersAdded ?? []).filter((member) => member.id !== context.activity.recipient?.id);
+      if (newcomers.length > 0) {
+        const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
+        const locale: Locale = isLocale(context.activity.locale) ? context.activity.locale : 'en';
+        profile.locale = locale;
+        context.turnState.set(LOCALE, locale);
+        await context.sendActivity(message(this.#services, context, 'greeting', {}, { actions: greetingActions }));
+      }
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.#state.saveChanges(context, false);
+  }
+
+  async #handleMessage(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const text = (activity.text ?? (typeof activity.value === 'string' ? activity.value : '')).slice(0, 4000);
+    const understanding = await this.#understander.understand(text);
+    const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
+    const locale = chooseReplyLocale(text, understanding.language, isLocale(profile.locale) ? profile.locale : undefined);
+    profile.locale = locale;
+    context.turnState.set(UNDERSTANDING, understanding);
+    context.turnState.set(LOCALE, locale);
+
+    const dc = await this.#dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.#mainDialogId);
+  }
+}
+
+const greetingActions = [{ titleKey: 'action.refund' }, { titleKey: 'action.status' }, { titleKey: 'action.policy' }, { titleKey: 'action.human' }];

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ConversationGateway } from '../../bot/conversationGateway.ts';
+import { BearerHeader, CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, PostActivityBody } from './schemas.ts';
+
+/**
+ * The conversation API (SPEC §6) — transport only: authenticate, validate, pass the activity to
+ * the gateway, return what the bot said.
+ */
+export function conversationRoutes(options: { gateway: ConversationGateway }): FastifyPluginAsync {
+  const { gateway } = options;
+  const bearer = (request: FastifyRequest) => BearerHeader.safeParse(request.headers.authorization).data?.split(/\s+/)[1];
+  const conversationIdOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+  return async (app) => {
+    app.post('/v1/conversations', async (request, reply) => {
+      const body = parseBody(CreateConversationBody, request.body);
+      const started = await gateway.start({ channel: 'api', locale: body.locale ?? 'en' });
+      return reply.status(201).send(started);
+    });
+
+    app.post('/v1/conversations/:id/activities', async (request) => {
+      const record = await gateway.authenticate(conversationIdOf(request), bearer(request));
+      const body = parseBody(PostActivityBody, request.body);
+      checkActivityLimits(body);
+      const activities = await gateway.send(record, body);
+      return { activities };
+    });
+
+    app.get('/v1/conversations/:id/activities', async (request) => {
+      const record = await gateway.authenticate(conversationIdOf(request), bearer(request));
+      const query = parseBody(HistoryQuery, request.query);
+      return gateway.history(record, query.watermark);
+    });
+  };
+}

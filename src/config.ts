@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+/** The environment, validated once at start-up. Nothing else reads `process.env`. */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
+  PROMPTS_DIR: z.string().min(1).default('./prompts'),
+  ORDERS_FILE: optionalString,
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Below this confidence the assistant asks one clarifying question about the reason. */
+  CLASSIFY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
+  /** Expected wait for a person, told to the customer on escalation. */
+  HANDOFF_WAIT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  /** Failed tries at one question before the assistant offers a person. */
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  REDIS_URL: optionalString.pipe(z.url().optional()),
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_AGENT_CHANNEL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+  OPENAI_MODEL: optionalString,
+  ORDERS_API_URL: optionalString.pipe(z.url().optional()),
+  ORDERS_API_TOKEN: optionalString,
+  REFUND_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  REFUND_WEBHOOK_SECRET: optionalString,
+});
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Absolute paths resolved against the working directory. */
+  dataDir: string;
+  knowledgeDir: string;
+  promptsDir: string;
+  ordersFile: string;
+};
+
+/** Settings accepted by the schema that this release does not act on yet (later issues). */
+const NOT_YET_SUPPORTED = ['REDIS_URL', 'ORDERS_API_URL', 'REFUND_WEBHOOK_URL'] as const;
+
+/**
+ * Parses the environment. A bad value throws a ConfigError naming the variable; the caller
+ * prints it and exits.
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError('invalid_config', `invalid configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  for (const name of NOT_YET_SUPPORTED) {
+    if (config[name] !== undefined) {
+      // Failing is safer than silently running on the embedded store / demo orders while the
+      // merchant believes production integrations are on.
+      throw new ConfigError('unsupported_config', `${name}: not supported by this version yet; unset it`);
+    }
+  }
+  const knowledgeDir = path.resolve(cwd, config.KNOWLEDGE_DIR);
+  return {
+    ...config,
+    dataDir: path.resolve(cwd, config.DATA_DIR),
+    knowledgeDir,
+    promptsDir: path.resolve(cwd, config.PROMPTS_DIR),
+    ordersFile: config.ORDERS_FILE ? path.resolve(cwd, config.ORDERS_FILE) : path.join(knowledgeDir, 'orders.demo.json'),
+  };
+}
+
+/** The process environment, read here and nowhere else. */
+export function loadConfigFromEnv(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}

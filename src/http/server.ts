@@ -1,0 +1,49 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { asCodedError, CodedError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+
+/** Largest request body: 5 attachments of 10 MB, base64-encoded (×4/3), plus the text. */
+export const MAX_BODY_BYTES = 70 * 1024 * 1024;
+
+/** Fastify's own 4xx errors, named in our error vocabulary. */
+const FRAMEWORK_CODES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+};
+
+/**
+ * The HTTP server: routes come from the channels as plugins. Errors become the JSON error shape
+ * `{ error: { code, message } }` here and only here; clients never see a stack trace.
+ */
+export function createHttpServer(options: { logger: Logger; plugins: FastifyPluginAsync[] }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: MAX_BODY_BYTES,
+    // Bearer tokens and ids are in headers/paths; keep the framework from echoing bodies in logs.
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: unknown }, request, reply) => {
+    const status = typeof error.statusCode === 'number' ? error.statusCode : undefined;
+    if (!(error instanceof CodedError) && status !== undefined && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: { code: FRAMEWORK_CODES[status] ?? 'bad_request', message: error.message } });
+    }
+    const coded = asCodedError(error);
+    if (coded.fault === 'customer') {
+      return reply.status(coded.status).send({ error: { code: coded.code, message: coded.message } });
+    }
+    request.log.error({ err: error, code: coded.code, url: request.url }, 'request failed');
+    const message = coded.fault === 'upstream' ? 'a service we depend on is unavailable; try again later' : 'something went wrong on our side';
+    return reply.status(coded.status >= 500 ? coded.status : 500).send({ error: { code: coded.code, message } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  for (const plugin of options.plugins) app.register(plugin);
+  return app;
+}

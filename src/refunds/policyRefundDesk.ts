@@ -1,0 +1,104 @@
+import type { CaseService } from '../cases/caseService.ts';
+import type { RefundCase } from '../domain/case.ts';
+import type { Category } from '../domain/categories.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Order, OrderDirectory } from '../domain/order.ts';
+import { decide, proofRequired } from '../policy/engine.ts';
+import { ruleDays } from '../policy/phrasing.ts';
+import type { PolicyRules } from '../policy/rules.ts';
+import type { PriorCase } from '../policy/types.ts';
+import type { CaseStore } from '../stores/ports.ts';
+import type { EscalationRequest, RefundDesk, RefundOutcome, RefundRequest } from './refundDesk.ts';
+
+const ALL_TIME = new Date(0);
+
+/** The refund desk on the policy engine and the case service. */
+export class PolicyRefundDesk implements RefundDesk {
+  readonly #rules: PolicyRules;
+  readonly #orders: OrderDirectory;
+  readonly #cases: CaseService;
+  readonly #store: CaseStore;
+  readonly #clock: Clock;
+
+  constructor(options: { rules: PolicyRules; orders: OrderDirectory; cases: CaseService; store: CaseStore; clock: Clock }) {
+    const { rules, orders, cases, store, clock } = options;
+    if (!rules || !orders || !cases || !store || !clock) throw new Error('PolicyRefundDesk: missing dependency');
+    this.#rules = rules;
+    this.#orders = orders;
+    this.#cases = cases;
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  proofRequired(order: Order, category: Category): boolean {
+    return proofRequired(this.#rules, order, category, this.#clock.now());
+  }
+
+  windowDays(_order: Order, category: Category): number | undefined {
+    return ruleDays(this.#rules, category);
+  }
+
+  async submit(request: RefundRequest): Promise<RefundOutcome> {
+    const { order } = request;
+    const now = this.#clock.now();
+    // All of the customer's cases: the repeat-refunder rule looks at 90 days, but a second
+    // claim on the same item must be caught whenever the first one was made.
+    const [customerCases, customerOrders] = await Promise.all([
+      this.#cases.byCustomer(order.customer.id, ALL_TIME),
+      this.#orders.byCustomer(order.customer.id),
+    ]);
+    const decision = decide(this.#rules, {
+      order,
+      claim: { category: request.category, skus: request.skus, hasProof: request.evidence.length > 0 },
+      customerCases: customerCases.map(toPriorCase),
+      customerOrders,
+      now,
+    });
+    const refundCase = await this.#cases.open({
+      orderId: order.id,
+      customerId: order.customer.id,
+      conversationId: request.conversationId,
+      channel: request.channel,
+      locale: request.locale,
+      category: request.category,
+      items: request.skus,
+      reasonText: request.reasonText,
+      evidence: request.evidence,
+      decision: {
+        outcome: decision.outcome,
+        amount: decision.amount,
+        currency: decision.currency,
+        clauses: decision.clauses,
+        guardrails: decision.guardrails,
+        policyVersion: decision.policyVersion,
+      },
+      status: decision.status,
+      actor: { kind: 'assistant' },
+    });
+    return { decision, refundCase };
+  }
+
+  caseById(id: string): Promise<RefundCase | undefined> {
+    return this.#cases.get(id.toUpperCase());
+  }
+
+  casesForOrder(orderId: string): Promise<RefundCase[]> {
+    return this.#cases.byOrder(orderId);
+  }
+
+  casesForConversation(conversationId: string): Promise<RefundCase[]> {
+    return this.#cases.byConversation(conversationId);
+  }
+
+  escalate(request: EscalationRequest) {
+    return this.#cases.escalate({ ...request, actor: { kind: 'customer' } });
+  }
+
+  async recordCsat(caseId: string, rating: number): Promise<void> {
+    await this.#store.appendAudit({ caseId, at: this.#clock.now(), actor: { kind: 'customer' }, type: 'note', data: { csat: rating } });
+  }
+}
+
+function toPriorCase(refundCase: RefundCase): PriorCase {
+  return { id: refundCase.id, orderId: refundCase.orderId, items: refundCase.items, status: refundCase.status, createdAt: refundCase.createdAt };
+}

@@ -1,0 +1,48 @@
+import type { Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
+import type { Category } from '../domain/categories.ts';
+import type { Locale } from '../domain/locale.ts';
+import type { Order } from '../domain/order.ts';
+import type { Decision } from '../policy/types.ts';
+
+/** A refund the customer asked for, with everything the dialog gathered. */
+export interface RefundRequest {
+  order: Order;
+  skus: string[];
+  category: Category;
+  reasonText: string;
+  evidence: EvidenceRef[];
+  conversationId: string;
+  channel: string;
+  locale: Locale;
+}
+
+export interface RefundOutcome {
+  decision: Decision;
+  refundCase: RefundCase;
+}
+
+export interface EscalationRequest {
+  conversationId: string;
+  caseId?: string;
+  orderId?: string;
+  reason: Escalation['reason'];
+  locale: Locale;
+}
+
+/**
+ * The application service the dialogs talk to: the policy engine decides, the case service
+ * records. Dialogs never compute amounts or approvals themselves.
+ */
+export interface RefundDesk {
+  /** Whether the policy needs proof for this claim (so the dialog asks for it before deciding). */
+  proofRequired(order: Order, category: Category): boolean;
+  /** The policy window in days for this claim (for phrasing), if the category has one. */
+  windowDays(order: Order, category: Category): number | undefined;
+  submit(request: RefundRequest): Promise<RefundOutcome>;
+  caseById(id: string): Promise<RefundCase | undefined>;
+  casesForOrder(orderId: string): Promise<RefundCase[]>;
+  casesForConversation(conversationId: string): Promise<RefundCase[]>;
+  escalate(request: EscalationRequest): Promise<{ escalation: Escalation; refundCase?: RefundCase }>;
+  /** Records the customer's 1–5 rating on the case's audit trail. */
+  recordCsat(caseId: string, rating: number): Promise<void>;
+}
