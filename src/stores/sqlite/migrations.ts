@@ -1,0 +1,89 @@
+/**
+ * The embedded store's schema, one entry per version: `PRAGMA user_version` holds how many have
+ * been applied. Never edit a shipped entry; append a new one. Dates are INTEGER epoch ms; JSON
+ * columns hold values these stores wrote themselves.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE state (
+    key   TEXT PRIMARY KEY,
+    etag  TEXT NOT NULL,
+    value TEXT NOT NULL -- JSON object without its eTag
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE conversations (
+    id         TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    locale     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE transcript_entries (
+    conversation_id TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    activity        TEXT NOT NULL, -- JSON
+    PRIMARY KEY (conversation_id, seq)
+  ) STRICT, WITHOUT ROWID;
+
+  -- A rowid table on purpose: rowid breaks ties between cases created in the same millisecond.
+  CREATE TABLE cases (
+    id              TEXT PRIMARY KEY,
+    order_id        TEXT NOT NULL,
+    customer_id     TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    locale          TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    items           TEXT NOT NULL, -- JSON array of SKUs
+    reason_text     TEXT NOT NULL,
+    evidence        TEXT NOT NULL, -- JSON array of EvidenceRef
+    decision        TEXT NOT NULL, -- JSON CaseDecision
+    status          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX cases_by_order ON cases (order_id, created_at);
+  CREATE INDEX cases_by_customer ON cases (customer_id, created_at);
+  CREATE INDEX cases_by_conversation ON cases (conversation_id, created_at);
+
+  -- The audit trail is append-only: the triggers refuse any change, whoever asks.
+  CREATE TABLE audit_events (
+    case_id    TEXT NOT NULL REFERENCES cases (id),
+    seq        INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id   TEXT,
+    type       TEXT NOT NULL,
+    data       TEXT NOT NULL, -- JSON object
+    PRIMARY KEY (case_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+
+  -- No foreign key to cases: an escalation may come before (or without) any case.
+  CREATE TABLE escalations (
+    id              TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    case_id         TEXT,
+    order_id        TEXT,
+    reason          TEXT NOT NULL,
+    locale          TEXT NOT NULL,
+    at              INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX escalations_by_conversation ON escalations (conversation_id, at);
+
+  -- The bytes live in DATA_DIR/evidence/<2 hex>/<sha256>; this is their index.
+  CREATE TABLE evidence (
+    id              TEXT PRIMARY KEY, -- SHA-256 hex of the bytes
+    content_type    TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    name            TEXT NOT NULL,    -- sanitised name of the first upload
+    conversation_id TEXT NOT NULL,    -- conversation of the first upload
+    created_at      INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import { auditContract } from './contract/audit.ts';
+import { caseContract } from './contract/cases.ts';
+import { conversationContract } from './contract/conversations.ts';
+import { evidenceContract } from './contract/evidence.ts';
+import type { MakeStores, StoreHarness } from './contract/harness.ts';
+import { restartContract } from './contract/restart.ts';
+import { stateContract } from './contract/state.ts';
+
+export type { MakeStores, StoreHarness } from './contract/harness.ts';
+
+/**
+ * The behaviour every `Stores` backend must have (ports.ts), as one suite: the embedded sqlite
+ * backend and the Redis backend each run it with a fresh, empty backend per test.
+ */
+export function describeStoreContract(name: string, makeStores: MakeStores): void {
+  describe(`${name} store contract`, () => {
+    let harness: StoreHarness | undefined;
+    beforeEach(async () => {
+      harness = await makeStores();
+    });
+    afterEach(async () => {
+      await harness?.cleanup();
+      harness = undefined;
+    });
+    const current = (): StoreHarness => {
+      if (!harness) throw new Error('No store harness: makeStores() failed');
+      return harness;
+    };
+
+    describe('StateStorage', () => stateContract(current));
+    describe('ConversationStore and TranscriptStore', () => conversationContract(current));
+    describe('CaseStore: cases and transitions', () => caseContract(current));
+    describe('CaseStore: audit trail and escalations', () => auditContract(current));
+    describe('EvidenceStore', () => evidenceContract(current));
+    describe('restart', () => restartContract(current));
+  });
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
+import { DATABASE_FILE } from '../../src/stores/sqlite/database.ts';
+import { MIGRATIONS } from '../../src/stores/sqlite/migrations.ts';
+import { openSqliteStores } from '../../src/stores/sqlite/index.ts';
+import { FixedClock } from '../../src/domain/clock.ts';
+import { PNG } from '../evidence/fixtures.ts';
+import { describeStoreContract } from './contract.ts';
+import { aCase, anEvent } from './contract/harness.ts';
+import { makeSqliteHarness } from './sqliteHarness.ts';
+
+describeStoreContract('sqlite', () => makeSqliteHarness());
+
+describe('sqlite store specifics', () => {
+  let cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups) await cleanup();
+    cleanups = [];
+  });
+  const harness = async (options: { maxEvidenceBytes?: number } = {}) => {
+    const made = await makeSqliteHarness(options);
+    cleanups.push(made.cleanup);
+    return made;
+  };
+  // A second connection to the same file, as an operator with the sqlite shell would have.
+  const rawConnection = (dataDir: string): DatabaseSync => {
+    const raw = new DatabaseSync(join(dataDir, DATABASE_FILE));
+    cleanups.unshift(async () => raw.close());
+    return raw;
+  };
+
+  it('creates DATA_DIR with a WAL database at the latest schema version', async () => {
+    const { dataDir } = await harness();
+    const raw = rawConnection(dataDir);
+    expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+  });
+
+  it('refuses UPDATE and DELETE of audit events, even with raw SQL', async () => {
+    const { stores, dataDir } = await harness();
+    await stores.cases.create(aCase(), anEvent('RF-TEST22'));
+    const raw = rawConnection(dataDir);
+    expect(() => raw.exec("UPDATE audit_events SET type = 'note'")).toThrow(/append-only/);
+    expect(() => raw.exec('DELETE FROM audit_events')).toThrow(/append-only/);
+    expect(() => raw.exec("DELETE FROM cases WHERE id = 'RF-TEST22'")).toThrow(/FOREIGN KEY/);
+    expect((await stores.cases.audit('RF-TEST22')).map((event) => event.type)).toEqual(['created']);
+  });
+
+  it('refuses a database written by a newer release', async () => {
+    const { dataDir, reopen } = await harness();
+    const raw = rawConnection(dataDir);
+    raw.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    const error = await reopen().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'database_too_new' });
+  });
+
+  it('keeps evidence at evidence/<first 2 hex>/<sha256> with no temporary files left', async () => {
+    const { stores, dataDir } = await harness();
+    const ref = await stores.evidence.put(PNG, { name: '../../etc/passwd.png', conversationId: 'conv-1' });
+    const folder = join(dataDir, 'evidence', ref.id.slice(0, 2));
+    expect(await readdir(folder)).toEqual([ref.id]);
+    expect(await readdir(join(dataDir, 'evidence'))).toEqual([ref.id.slice(0, 2)]);
+    expect(new Uint8Array(await readFile(join(folder, ref.id)))).toEqual(PNG);
+  });
+
+  it('rewrites an evidence file found truncated (e.g. by a crash of an older write)', async () => {
+    const { stores, dataDir } = await harness();
+    const ref = await stores.evidence.put(PNG, { name: 'a.png', conversationId: 'conv-1' });
+    const path = join(dataDir, 'evidence', ref.id.slice(0, 2), ref.id);
+    await writeFile(path, PNG.subarray(0, 10));
+    await stores.evidence.put(PNG, { name: 'a.png', conversationId: 'conv-1' });
+    expect(new Uint8Array(await readFile(path))).toEqual(PNG);
+  });
+
+  it('applies a configured evidence size limit', async () => {
+    const { stores } = await harness({ maxEvidenceBytes: PNG.byteLength - 1 });
+    await expect(stores.evidence.put(PNG, { name: 'a.png', conversationId: 'c' })).rejects.toMatchObject({
+      code: 'file_too_large',
+      status: 413,
+    });
+  });
+
+  it('refuses missing or invalid options', () => {
+    const clock = new FixedClock('2026-01-01T00:00:00Z');
+    expect(() => openSqliteStores({ dataDir: '', clock })).toThrow(/dataDir/);
+    expect(() => openSqliteStores({ dataDir: '/tmp/x', clock, maxEvidenceBytes: 0 })).toThrow(/maxEvidenceBytes/);
+  });
+});
+
+describe('sqlite store with several connections', () => {
+  it('migrates once, keeps seqs gap-free and loses no eTag-checked update', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'refundbot-concurrent-'));
+    const dataDir = join(root, 'data');
+    try {
+      const workers = 4;
+      const rounds = 40;
+      // Every worker opens the brand-new database itself, so they also race to migrate it.
+      const barrier = new SharedArrayBuffer(4);
+      const results = await Promise.all(
+        Array.from({ length: workers }, (_, worker) => runWorker({ dataDir, worker, rounds, workers, barrier })),
+      );
+      const stores = openSqliteStores({ dataDir, clock: new FixedClock('2026-11-10T09:00:00Z') });
+      try {
+        const entries = await stores.transcripts.list('shared', 0);
+        expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: workers * rounds * 2 }, (_, i) => i + 1));
+        // Each append's two entries stay adjacent: batches never interleave.
+        for (let index = 0; index < entries.length; index += 2) {
+          const [first, second] = [entries[index]?.activity, entries[index + 1]?.activity];
+          expect(second).toEqual({ ...first, part: 1 });
+        }
+        expect((await stores.state.read(['counter'])).counter?.value).toBe(workers * rounds);
+        // The workers really did collide (otherwise this test proves nothing about eTags).
+        expect(results.reduce((sum, result) => sum + result.conflicts, 0)).toBeGreaterThan(0);
+      } finally {
+        await stores.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+interface WorkerData {
+  dataDir: string;
+  worker: number;
+  rounds: number;
+  workers: number;
+  barrier: SharedArrayBuffer;
+}
+
+function runWorker(data: WorkerData): Promise<{ conflicts: number }> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(new URL('./concurrentWriter.ts', import.meta.url), { workerData: data });
+    thread.once('message', resolve);
+    thread.once('error', reject);
+    thread.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker ${data.worker} exited with ${code}`));
+    });
+  });
+}

@@ -1,0 +1,35 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock } from '../../src/domain/clock.ts';
+import { openSqliteStores } from '../../src/stores/sqlite/index.ts';
+import type { Stores } from '../../src/stores/ports.ts';
+import type { StoreHarness } from './contract/harness.ts';
+
+/** Embedded stores in a new temporary DATA_DIR, removed again by `cleanup()`. */
+export async function makeSqliteHarness(options: { maxEvidenceBytes?: number } = {}): Promise<
+  StoreHarness & { dataDir: string; clock: FixedClock }
+> {
+  const root = await mkdtemp(join(tmpdir(), 'refundbot-stores-'));
+  // A folder that does not exist yet: opening must create it.
+  const dataDir = join(root, 'data');
+  const clock = new FixedClock('2026-11-10T09:00:00.000Z');
+  const open = (): Stores => openSqliteStores({ dataDir, clock, ...options });
+  let stores = open();
+  return {
+    dataDir,
+    clock,
+    get stores() {
+      return stores;
+    },
+    async reopen() {
+      await stores.close();
+      stores = open();
+      return stores;
+    },
+    async cleanup() {
+      await stores.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
