@@ -15,7 +15,7 @@ export async function announceDecision(services: DialogServices, context: TurnCo
   const { decision, refundCase } = outcome;
   const vars = {
     amount: formatMoney(decision.amount, decision.currency, locale),
-    clause: decision.clauses.join(', '),
+    clause: decision.clauses.join(locale === 'en' ? ', ' : '、'),
     days: services.refunds.windowDays(order, refundCase.category) ?? '',
     caseId: refundCase.id,
     payment: services.prompts.t(locale, `payment.${order.paymentMethod}`),

@@ -53,8 +53,11 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (button === 'human' || command === 'human' || intent.label === 'human_agent') return step.beginDialog(HUMAN_DIALOG);
-    if (entities.caseIds.length > 0 || intent.label === 'refund_status') return step.beginDialog(STATUS_DIALOG);
-    if (intent.label === 'request_refund' || entities.orderIds.length > 0 || evidenceOf(step.context).length > 0) {
+    // A message that gives a refund reason ("my phone won't turn on, order 100118") is a refund
+    // request whatever else it says; a status question names no reason.
+    const givesReason = understanding.category.label !== 'other' && understanding.category.confidence >= this.#services.settings.classifyThreshold;
+    if (entities.caseIds.length > 0 || (intent.label === 'refund_status' && !givesReason)) return step.beginDialog(STATUS_DIALOG);
+    if (intent.label === 'request_refund' || givesReason || entities.orderIds.length > 0 || evidenceOf(step.context).length > 0) {
       return step.beginDialog(REFUND_DIALOG);
     }
     if (intent.label === 'policy_question') return step.beginDialog(POLICY_DIALOG);

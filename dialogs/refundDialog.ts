@@ -269,13 +269,14 @@ export class RefundDialog extends ComponentDialog {
       state.category = understanding.category.label;
       state.reasonText = text;
       state.confirmed = false;
-    } else if (awaiting === 'reason' && text && !state.category) {
+    } else if (!state.category && text && (awaiting === 'reason' || plausibleReason(understanding.categories))) {
+      // An unclear reason is kept in the customer's words, with the best guesses to offer.
       state.reasonText = text;
       state.candidates = understanding.categories
         .filter((scored) => scored.label !== 'other')
         .slice(0, 3)
         .map((scored) => scored.label);
-      if (state.clarified || state.candidates.length === 0) {
+      if (awaiting === 'reason' && (state.clarified || state.candidates.length === 0)) {
         state.category = 'other';
         state.unclassified = true;
       }
@@ -323,6 +324,13 @@ export class RefundDialog extends ComponentDialog {
     }
     return step.endDialog({ caseId: outcome.refundCase.id, outcome: outcome.decision.outcome } satisfies RefundResult);
   }
+}
+
+/** Below the ask-threshold but worth offering: a reason the message likely gives. */
+const PLAUSIBLE = 0.2;
+
+function plausibleReason(categories: readonly { label: Category; confidence: number }[]): boolean {
+  return categories.some((scored) => scored.label !== 'other' && scored.confidence >= PLAUSIBLE);
 }
 
 const yesNo = [{ titleKey: 'action.yes' }, { titleKey: 'action.no' }];

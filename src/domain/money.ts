@@ -36,7 +36,10 @@ export function fromMinor(minor: Minor, currency: string): number {
   return Number((minor / 10 ** digits).toFixed(digits));
 }
 
-/** Formats an amount for a customer, e.g. `¥309.00`, `US$12.50` / `$12.50`. */
+/**
+ * Formats an amount for a customer, e.g. `¥309.00`, `$12.50`. The narrow symbol reads naturally
+ * in each language (English would otherwise write `CN¥309.00`).
+ */
 export function formatMoney(minor: Minor, currency: string, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(fromMinor(minor, currency));
+  return new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(fromMinor(minor, currency));
 }
