@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { asCodedError, CodedError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -20,9 +20,9 @@ const FRAMEWORK_CODES: Record<number, string> = {
 export function createHttpServer(options: { logger: Logger; plugins: FastifyPluginAsync[] }): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would double the log volume; errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
-    // Bearer tokens and ids are in headers/paths; keep the framework from echoing bodies in logs.
     return503OnClosing: true,
   });
 
