@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/domain/locale.ts';
-import { announcedCase, awaiting, Customer, jpegAttachment } from '../support/client.ts';
+import { announcedCase, awaiting, type BotActivity, Customer, jpegAttachment } from '../support/client.ts';
 import { driveRefund, prompts } from '../support/drive.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -76,7 +76,7 @@ describe('cancel and start over at any prompt', () => {
   ];
   it.each(steps)('cancel at $slot stops without a case', async ({ slot, messages }) => {
     const c = await customer();
-    let replies = [];
+    let replies: BotActivity[] = [];
     for (const message of messages) replies = await c.say(message);
     expect(awaiting(replies)).toBe(slot);
     const cancelled = await c.say('cancel');
