@@ -46,8 +46,18 @@ async function classifier(): Promise<void> {
   console.log(`public benchmark intents.public.en.tsv (${rows.length} rows, never trained on): intent accuracy ${pct(result.accuracy)}, macro-F1 ${result.macroF1.toFixed(3)}`);
 }
 
-/** One customer's refund conversation: the turns a typical text-only refund takes. */
-const SCRIPT = ['Hi, I want a refund', 'order 100234', 'lilei@example.com', 'I changed my mind, I do not need it any more', 'yes', '5'];
+/** Customers' refund conversations: the turns a typical text-only refund takes (demo orders). */
+const CUSTOMERS = [
+  ['100126', 'linyijun@example.com'],
+  ['100120', 'emily.carter@example.com'],
+  ['100101', 'lilei@example.com'],
+  ['100106', 'sunli@example.com'],
+] as const;
+const script = (conversation: number) => {
+  const [orderId, email] = CUSTOMERS[conversation % CUSTOMERS.length]!;
+  return ['Hi, I want a refund', `order ${orderId}`, email, 'I changed my mind, I do not need it any more', 'yes', '5'];
+};
+const TURNS_PER_CONVERSATION = script(0).length;
 
 async function http(): Promise<void> {
   console.log('\n== HTTP (conversation API, embedded store) ==');
@@ -65,7 +75,7 @@ async function http(): Promise<void> {
       }),
     );
     // Each worker owns whole conversations so turns of one conversation stay in order.
-    const turns = conversations * SCRIPT.length;
+    const turns = conversations * TURNS_PER_CONVERSATION;
     const perConversation = Array.from({ length: conversations }, () => 0);
     const result = await runLoad(turns, concurrency, async (index) => {
       const conversation = index % conversations;
@@ -74,17 +84,21 @@ async function http(): Promise<void> {
       const response = await fetch(`${url}/v1/conversations/${conversationId}/activities`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ type: 'message', text: SCRIPT[turn % SCRIPT.length] }),
+        body: JSON.stringify({ type: 'message', text: script(conversation)[turn] }),
       });
       if (response.status !== 200) throw new Error(`turn answered ${response.status}`);
       await response.arrayBuffer();
     });
+    // The load is only meaningful if the conversations really reached decisions.
+    const recorded = (await Promise.all(CUSTOMERS.map(([orderId]) => app.stores.cases.byOrder(orderId)))).flat().length;
+    if (recorded !== conversations) throw new Error(`expected ${conversations} recorded cases, found ${recorded}`);
     const bare = await startBareServer();
     const floor = await runLoad(turns, concurrency, async () => {
-      const response = await fetch(`${bare.url}/v1/conversations/x/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'order 100234' }) });
+      const response = await fetch(`${bare.url}/v1/conversations/x/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'order 100126' }) });
       await response.arrayBuffer();
     });
     await bare.close();
+    console.log(`${conversations} refund conversations, ${recorded} cases recorded`);
     console.log(`refund turns: ${result.requests} in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)} turns/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms (${concurrency} concurrent clients)`);
     console.log(`bare node:http: ${floor.perSecond.toFixed(0)} req/s, p50 ${floor.p50Ms.toFixed(1)} ms, p99 ${floor.p99Ms.toFixed(1)} ms`);
     console.log(`ratio: refund turns/s ÷ bare req/s = ${(result.perSecond / floor.perSecond).toFixed(3)}; p99 ratio ${(result.p99Ms / floor.p99Ms).toFixed(1)}×`);

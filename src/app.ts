@@ -78,7 +78,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const stores = openSqliteStores({ dataDir: config.dataDir, clock });
   const caseService = new CaseService({ store: stores.cases, clock });
-  const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock });
+  const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
 
   const conversationState = new ConversationState(stores.state);
   const services: DialogServices = {

@@ -7,6 +7,7 @@ import { decide, proofRequired } from '../policy/engine.ts';
 import { ruleDays } from '../policy/phrasing.ts';
 import type { PolicyRules } from '../policy/rules.ts';
 import type { PriorCase } from '../policy/types.ts';
+import type { Logger } from '../log/logger.ts';
 import type { CaseStore } from '../stores/ports.ts';
 import type { EscalationRequest, RefundDesk, RefundOutcome, RefundRequest } from './refundDesk.ts';
 
@@ -19,10 +20,12 @@ export class PolicyRefundDesk implements RefundDesk {
   readonly #cases: CaseService;
   readonly #store: CaseStore;
   readonly #clock: Clock;
+  readonly #logger: Logger;
 
-  constructor(options: { rules: PolicyRules; orders: OrderDirectory; cases: CaseService; store: CaseStore; clock: Clock }) {
-    const { rules, orders, cases, store, clock } = options;
-    if (!rules || !orders || !cases || !store || !clock) throw new Error('PolicyRefundDesk: missing dependency');
+  constructor(options: { rules: PolicyRules; orders: OrderDirectory; cases: CaseService; store: CaseStore; clock: Clock; logger: Logger }) {
+    const { rules, orders, cases, store, clock, logger } = options;
+    if (!rules || !orders || !cases || !store || !clock || !logger) throw new Error('PolicyRefundDesk: missing dependency');
+    this.#logger = logger;
     this.#rules = rules;
     this.#orders = orders;
     this.#cases = cases;
@@ -75,6 +78,10 @@ export class PolicyRefundDesk implements RefundDesk {
       status: decision.status,
       actor: { kind: 'assistant' },
     });
+    this.#logger.info(
+      { caseId: refundCase.id, conversationId: request.conversationId, orderId: order.id, category: request.category, outcome: decision.outcome, status: refundCase.status, clauses: decision.clauses, guardrails: decision.guardrails },
+      'refund case opened',
+    );
     return { decision, refundCase };
   }
 
@@ -90,8 +97,10 @@ export class PolicyRefundDesk implements RefundDesk {
     return this.#cases.byConversation(conversationId);
   }
 
-  escalate(request: EscalationRequest) {
-    return this.#cases.escalate({ ...request, actor: { kind: 'customer' } });
+  async escalate(request: EscalationRequest) {
+    const result = await this.#cases.escalate({ ...request, actor: { kind: 'customer' } });
+    this.#logger.info({ conversationId: request.conversationId, caseId: result.refundCase?.id, reason: request.reason }, 'escalated to a person');
+    return result;
   }
 
   async recordCsat(caseId: string, rating: number): Promise<void> {
