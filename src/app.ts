@@ -64,11 +64,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const prompts = loadPrompts(config.promptsDir);
   const rules = await loadPolicyRules(path.join(policyDir, 'rules.json'));
-  const [policyText, orders, understander] = await Promise.all([
-    loadPolicyText(policyDir, rules),
-    loadOrdersFile(config.ordersFile, clock),
-    overrides.understander ?? createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }),
-  ]);
+  // Merchant-edited files first: a mistake in them stops start-up at once, before training.
+  const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), loadOrdersFile(config.ordersFile, clock)]);
+  const understander =
+    overrides.understander ?? (await createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }));
   requirePromptKeys(prompts, [
     ...REASON_CODES.map((code) => `decision.${code}`),
     ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`]),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfigFromEnv } from '../config.ts';
+import { InputError } from '../errors.ts';
 import { createOfflineUnderstander } from '../understanding/offline.ts';
 import { runClassify } from './classify.ts';
 import { evaluate, formatReport, parseLabelledTsv } from './eval.ts';
@@ -18,7 +19,13 @@ export async function classifyCommand(): Promise<number> {
 
 /** `refundbot eval FILE [--intent]`: scores the classifier on a labelled TSV. */
 export async function evalCommand(file: string, options: { intent: boolean }): Promise<number> {
-  const rows = parseLabelledTsv(await readFile(file, 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError('file_unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const rows = parseLabelledTsv(text);
   const result = await evaluate(await understander(), rows, options);
   process.stdout.write(`${formatReport(result)}\n`);
   return 0;
