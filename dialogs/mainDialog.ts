@@ -8,7 +8,7 @@ import {
 } from 'botbuilder-dialogs';
 import { CSAT_DIALOG, CsatDialog, type CsatResult } from './csatDialog.ts';
 import { HUMAN_DIALOG, HumanDialog } from './humanDialog.ts';
-import { answerPolicyQuestion, POLICY_DIALOG, PolicyDialog } from './policyDialog.ts';
+import { sendPolicyAnswer, POLICY_DIALOG, PolicyDialog } from './policyDialog.ts';
 import { REFUND_DIALOG, RefundDialog, type RefundResult } from './refundDialog.ts';
 import type { DialogServices } from './services.ts';
 import { clearAsked, evidenceOf, reask, say, understandingOf } from './turn.ts';
@@ -105,7 +105,7 @@ export class MainDialog extends ComponentDialog {
       awaiting !== 'reason' &&
       awaiting !== 'category';
     if (active && plainQuestion && !inCsat) {
-      await answerPolicyQuestion(services, innerDc);
+      await sendPolicyAnswer(services, innerDc);
       await reask(services, innerDc.context);
       return { status: DialogTurnStatus.waiting };
     }

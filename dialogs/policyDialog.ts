@@ -15,13 +15,13 @@ export class PolicyDialog extends Dialog {
   }
 
   override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    await answerPolicyQuestion(this.#services, dc);
+    await sendPolicyAnswer(this.#services, dc);
     return dc.endDialog();
   }
 }
 
 /** Sends the best clause for the question (also used when a question interrupts a refund). */
-export async function answerPolicyQuestion(services: DialogServices, dc: DialogContext): Promise<boolean> {
+export async function sendPolicyAnswer(services: DialogServices, dc: DialogContext): Promise<boolean> {
   const locale = localeOf(dc.context);
   const [best] = services.policyAnswers.answer(understandingOf(dc.context).text, locale);
   if (!best) {

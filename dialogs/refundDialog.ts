@@ -242,7 +242,7 @@ export class RefundDialog extends ComponentDialog {
 
     // Items: named anywhere, or picked when asked.
     if (text) {
-      const choice = chooseItems(order, awaiting === 'item' ? (understanding.text) : text, { byIndex: awaiting === 'item' });
+      const choice = chooseItems(order, text, { byIndex: awaiting === 'item' });
       const allLabel = services.prompts.matchAny('action', text) === 'allItems';
       if (choice.kind === 'all' || allLabel) state.skus = order.items.map((item) => item.sku);
       else if (choice.kind === 'items' && choice.skus.join() !== state.skus?.join()) {
