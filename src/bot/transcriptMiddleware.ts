@@ -1,12 +1,13 @@
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { Clock } from '../domain/clock.ts';
 import type { TranscriptStore } from '../stores/ports.ts';
-import { toPublicActivity } from './publicActivity.ts';
+import { type PublicActivity, toPublicActivity } from './publicActivity.ts';
 
 /**
- * Records both sides of every conversation in the transcript store: the customer's message
- * before the bot runs (so it is never lost, even if the turn fails) and each bot message as it
- * is sent (so proactive messages are recorded too).
+ * Records both sides of every conversation in the transcript store. A turn's messages (the
+ * customer's and the bot's replies) are written in one append when the turn ends, whether it
+ * succeeded or failed: one write per turn instead of one per message. Anything sent after that
+ * (the apology of a failed turn, proactive messages) is written as it is sent.
  */
 export class TranscriptMiddleware implements Middleware {
   readonly #transcripts: TranscriptStore;
@@ -21,9 +22,10 @@ export class TranscriptMiddleware implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const conversationId = context.activity.conversation?.id;
     if (!conversationId) return next();
+    const pending: PublicActivity[] = [];
+    let flushed = false;
     if (context.activity.type === ActivityTypes.Message) {
-      const role = context.activity.from?.role === 'agent' ? 'agent' : 'user';
-      await this.#transcripts.append(conversationId, [toPublicActivity(context.activity, role, this.#clock.now())]);
+      pending.push(toPublicActivity(context.activity, roleOf(context.activity.from?.role, 'user'), this.#clock.now()));
     }
     context.onSendActivities(async (_ctx, activities, sendNext) => {
       const now = this.#clock.now();
@@ -32,10 +34,23 @@ export class TranscriptMiddleware implements Middleware {
       const messages = activities
         .map((activity, index) => ({ ...activity, id: responses[index]?.id ?? activity.id }))
         .filter((activity) => activity.type === ActivityTypes.Message)
-        .map((activity) => toPublicActivity(activity, activity.from?.role === 'agent' ? 'agent' : 'bot', now));
-      if (messages.length > 0) await this.#transcripts.append(conversationId, messages);
+        .map((activity) => toPublicActivity(activity, roleOf(activity.from?.role, 'bot'), now));
+      if (flushed) {
+        if (messages.length > 0) await this.#transcripts.append(conversationId, messages);
+      } else {
+        pending.push(...messages);
+      }
       return responses;
     });
-    await next();
+    try {
+      await next();
+    } finally {
+      flushed = true;
+      if (pending.length > 0) await this.#transcripts.append(conversationId, pending);
+    }
   }
+}
+
+function roleOf(role: string | undefined, fallback: 'user' | 'bot'): PublicActivity['from']['role'] {
+  return role === 'agent' ? 'agent' : fallback;
 }
