@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, CaseDecision, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
-import type { Category } from '../domain/categories.ts';
+import type { AuditEvent, CaseStatus, Escalation, RefundCase } from '../domain/case.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Locale } from '../domain/locale.ts';
 import { CodedError, ConflictError, InputError } from '../errors.ts';
@@ -19,20 +18,7 @@ export interface CaseServiceOptions {
 }
 
 /** What is known when a case is opened: the claim, the policy decision and its status. */
-export interface OpenCaseInput {
-  orderId: string;
-  customerId: string;
-  conversationId: string;
-  channel: string;
-  locale: Locale;
-  category: Category;
-  items: string[];
-  reasonText: string;
-  evidence: EvidenceRef[];
-  decision: CaseDecision;
-  status: CaseStatus;
-  actor: AuditActor;
-}
+export type OpenCaseInput = Omit<RefundCase, 'id' | 'createdAt' | 'updatedAt'> & { actor: AuditActor };
 
 /** A request for a person, optionally about a case. */
 export interface EscalateInput {

@@ -1,10 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { Category } from '../../src/domain/categories.ts';
 import type { Order } from '../../src/domain/order.ts';
-import { decide } from '../../src/policy/engine.ts';
 import type { PolicyRules } from '../../src/policy/rules.ts';
 import type { Decision } from '../../src/policy/types.ts';
-import { CABLE, VIP_YEAR, claim, daysAgo, defaultRules, input, makeOrder, priorCase } from './fixtures.ts';
+import { CABLE, VIP_YEAR, claim, daysAgo, defaultRules, makeOrder, priorCase } from './fixtures.ts';
 import { type Row, approved, denied, runRows } from './table.ts';
 
 /** SPEC §4 rows about orders and subscriptions: duplicate orders, unused subscriptions, service issues, review-only categories. */
