@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import type { LoadReply, LoadRequest } from './loadWorker.ts';
 
 /** Latency summary of one load run. */
 export interface LoadResult {
@@ -8,27 +10,20 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  errors: string[];
 }
 
-/** Runs `work` from `concurrency` workers until `total` calls are done; times each call. */
-export async function runLoad(total: number, concurrency: number, work: (index: number) => Promise<void>): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const index = next++;
-        const t0 = performance.now();
-        await work(index);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+/** Runs a load in a worker thread (see loadWorker.ts) and summarises it. */
+export async function runLoad(request: LoadRequest): Promise<LoadResult> {
+  const worker = new Worker(new URL('./loadWorker.ts', import.meta.url), { workerData: request });
+  const reply = await new Promise<LoadReply>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  const sorted = [...reply.latenciesMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { requests: sorted.length, seconds: reply.seconds, perSecond: sorted.length / reply.seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors: reply.errors };
 }
 
 /** A bare node:http server answering a small JSON body: the floor any HTTP API pays. */

@@ -1,27 +1,32 @@
 /**
- * `npm run bench`: the figures quoted in the README, measured in one run on this machine.
+ * `npm run bench [-- --store sqlite|redis] [--only classifier|http]`: the figures quoted in the
+ * README, measured in one run on this machine.
  *  1. Classifier: accuracy and macro-F1 per language on a held-out 20% of our own utterances
- *     (the model is trained on the other 80% for this), and intent accuracy on the public
- *     benchmark beside the project (../shared/datasets), with the full model.
- *  2. HTTP: refund conversations through the conversation API on the embedded store — turns
- *     per second and p50/p99 turn latency — next to a bare node:http server's requests per
- *     second under the same client, as a ratio.
+ *     (trained on the other 80% for this), and intent accuracy on the public benchmark beside
+ *     the project (../shared/datasets), with the full model.
+ *  2. HTTP: refund conversations through the conversation API at 1, 2 and 64 concurrent
+ *     conversations on the chosen store — turns/s and p50/p99 turn latency — next to a bare
+ *     node:http server under the same load generator (a worker thread), as ratios; with Redis
+ *     also round trips per turn and bytes stored per idle conversation.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
 import { createApp } from '../src/app.ts';
 import { evaluate, parseLabelledTsv } from '../src/cli/eval.ts';
 import { loadConfig } from '../src/config.ts';
 import { LOCALES } from '../src/domain/locale.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { trainUnderstander } from '../src/understanding/offline.ts';
+import { createOfflineUnderstander, trainUnderstander } from '../src/understanding/offline.ts';
 import { loadUtterances, splitHeldOut } from '../src/understanding/utterances.ts';
 import { runLoad, startBareServer } from './http.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PUBLIC_BENCHMARK = path.resolve(ROOT, '../shared/datasets/intents.public.en.tsv');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const { values: args } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, only: { type: 'string' }, 'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' } } });
 
 async function classifier(): Promise<void> {
   console.log('== Classifier ==');
@@ -46,67 +51,111 @@ async function classifier(): Promise<void> {
   console.log(`public benchmark intents.public.en.tsv (${rows.length} rows, never trained on): intent accuracy ${pct(result.accuracy)}, macro-F1 ${result.macroF1.toFixed(3)}`);
 }
 
-/** Customers' refund conversations: the turns a typical text-only refund takes (demo orders). */
-const CUSTOMERS = [
+/** Demo orders a changed-mind refund works on, with the proof of ownership. */
+const ORDERS = [
   ['100126', 'linyijun@example.com'],
   ['100120', 'emily.carter@example.com'],
   ['100101', 'lilei@example.com'],
   ['100106', 'sunli@example.com'],
+  ['100128', 'hanmeimei@example.com'],
+  ['100111', 'zhangwei@example.com'],
 ] as const;
-const script = (conversation: number) => {
-  const [orderId, email] = CUSTOMERS[conversation % CUSTOMERS.length]!;
-  return ['Hi, I want a refund', `order ${orderId}`, email, 'I changed my mind, I do not need it any more', 'yes', '5'];
-};
-const TURNS_PER_CONVERSATION = script(0).length;
 
-async function http(): Promise<void> {
-  console.log('\n== HTTP (conversation API, embedded store) ==');
+/** One refund, start to rating: the six turns a typical text-only refund takes. */
+function refundTurns(cycle: number): string[] {
+  const [orderId, email] = ORDERS[cycle % ORDERS.length]!;
+  return ['Hi, I want a refund', `order ${orderId}`, email, 'I changed my mind, I do not need it any more', 'yes', '5'];
+}
+
+interface Level {
+  conversations: number;
+  /** Refunds each conversation goes through, one after another. */
+  cycles: number;
+}
+const LEVELS: Level[] = [
+  { conversations: 1, cycles: 12 },
+  { conversations: 2, cycles: 6 },
+  { conversations: 64, cycles: 1 },
+];
+
+async function http(store: string): Promise<void> {
+  console.log(`\n== HTTP: conversation API on the ${store === 'redis' ? 'Redis' : 'embedded SQLite'} store, bare node:http in the same run ==`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'refundbot-bench-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, ROOT);
-  const app = await createApp(config, { logger: createLogger({ level: 'silent' }) });
+  const prefix = `refundbot-bench:${process.pid}:`;
+  const understander = await createOfflineUnderstander({ knowledgeDir: path.join(ROOT, 'knowledge'), cacheDir: path.join(dataDir, 'cache') });
+  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  if (store === 'redis') Object.assign(env, { REDIS_URL: args['redis-url'], REDIS_KEY_PREFIX: prefix });
+  const app = await createApp(loadConfig(env, ROOT), { logger: createLogger({ level: 'silent' }), understander });
   const url = await app.listen();
-  const conversations = 60;
-  const concurrency = 8;
+  const bare = await startBareServer();
+  const roundTrips = () => (app.stores as { roundTrips?: () => number }).roundTrips?.();
   try {
-    const started = await Promise.all(
-      Array.from({ length: conversations }, async () => {
-        const response = await fetch(`${url}/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-        return (await response.json()) as { conversationId: string; token: string };
-      }),
-    );
-    // Each worker owns whole conversations so turns of one conversation stay in order.
-    const turns = conversations * TURNS_PER_CONVERSATION;
-    const perConversation = Array.from({ length: conversations }, () => 0);
-    const result = await runLoad(turns, concurrency, async (index) => {
-      const conversation = index % conversations;
-      const turn = perConversation[conversation]!++;
-      const { conversationId, token } = started[conversation]!;
-      const response = await fetch(`${url}/v1/conversations/${conversationId}/activities`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ type: 'message', text: script(conversation)[turn] }),
-      });
-      if (response.status !== 200) throw new Error(`turn answered ${response.status}`);
-      await response.arrayBuffer();
-    });
+    console.log('conversations  turns  refund turns/s  p50 ms  p99 ms | bare req/s  p50 ms  p99 ms | turns/s ÷ bare  p99 ×' + (store === 'redis' ? ' | Redis round trips/turn' : ''));
+    let casesExpected = 0;
+    let lastConversation = '';
+    for (const level of LEVELS) {
+      const conversations = await Promise.all(
+        Array.from({ length: level.conversations }, async () => {
+          const response = await fetch(`${url}/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+          return (await response.json()) as { conversationId: string; token: string };
+        }),
+      );
+      lastConversation = conversations[0]!.conversationId;
+      const scripts = conversations.map((conversation, index) => ({
+        ...conversation,
+        turns: Array.from({ length: level.cycles }, (_, cycle) => refundTurns(index + cycle)).flat().map((text) => ({
+          path: `/v1/conversations/${conversation.conversationId}/activities`,
+          body: JSON.stringify({ type: 'message', text }),
+        })),
+      }));
+      const tripsBefore = roundTrips();
+      const result = await runLoad({ urls: [url], conversations: scripts });
+      const tripsPerTurn = tripsBefore === undefined ? undefined : ((roundTrips() ?? 0) - tripsBefore) / result.requests;
+      const floor = await runLoad({ urls: [bare.url], conversations: scripts.map((script) => ({ ...script, turns: script.turns.map((turn) => ({ ...turn })) })), bare: true });
+      if (result.errors.length > 0) throw new Error(`turns failed: ${result.errors.slice(0, 3).join(', ')}`);
+      casesExpected += level.conversations * level.cycles;
+      console.log(
+        `${String(level.conversations).padStart(13)}  ${String(result.requests).padStart(5)}  ${result.perSecond.toFixed(0).padStart(14)}  ${result.p50Ms.toFixed(1).padStart(6)}  ${result.p99Ms.toFixed(1).padStart(6)} | ${floor.perSecond.toFixed(0).padStart(10)}  ${floor.p50Ms.toFixed(1).padStart(6)}  ${floor.p99Ms.toFixed(1).padStart(6)} | ${(result.perSecond / floor.perSecond).toFixed(3).padStart(14)}  ${(result.p99Ms / floor.p99Ms).toFixed(1).padStart(4)}` +
+          (tripsPerTurn === undefined ? '' : ` | ${tripsPerTurn.toFixed(2)}`),
+      );
+    }
     // The load is only meaningful if the conversations really reached decisions.
-    const recorded = (await Promise.all(CUSTOMERS.map(([orderId]) => app.stores.cases.byOrder(orderId)))).flat().length;
-    if (recorded !== conversations) throw new Error(`expected ${conversations} recorded cases, found ${recorded}`);
-    const bare = await startBareServer();
-    const floor = await runLoad(turns, concurrency, async () => {
-      const response = await fetch(`${bare.url}/v1/conversations/x/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'order 100126' }) });
-      await response.arrayBuffer();
-    });
-    await bare.close();
-    console.log(`${conversations} refund conversations, ${recorded} cases recorded`);
-    console.log(`refund turns: ${result.requests} in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)} turns/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms (${concurrency} concurrent clients)`);
-    console.log(`bare node:http: ${floor.perSecond.toFixed(0)} req/s, p50 ${floor.p50Ms.toFixed(1)} ms, p99 ${floor.p99Ms.toFixed(1)} ms`);
-    console.log(`ratio: refund turns/s ÷ bare req/s = ${(result.perSecond / floor.perSecond).toFixed(3)}; p99 ratio ${(result.p99Ms / floor.p99Ms).toFixed(1)}×`);
+    const recorded = (await Promise.all(ORDERS.map(([orderId]) => app.stores.cases.byOrder(orderId)))).flat().length;
+    if (recorded < casesExpected) throw new Error(`expected ${casesExpected} recorded cases, found ${recorded}`);
+    console.log(`cases recorded: ${recorded} (every refund conversation reached a decision)`);
+    if (store === 'redis') console.log(`bytes stored per idle conversation (${lastConversation.slice(0, 8)}…, one refund done): ${await conversationBytes(prefix, lastConversation)}`);
   } finally {
+    await bare.close();
     await app.close();
+    if (store === 'redis') await dropPrefix(prefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-await classifier();
-await http();
+/** Sum of Redis MEMORY USAGE over the keys that hold one conversation. */
+async function conversationBytes(prefix: string, conversationId: string): Promise<number> {
+  const client = createClient({ url: args['redis-url'] });
+  await client.connect();
+  try {
+    let bytes = 0;
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*${conversationId}*`, COUNT: 1000 })) {
+      for (const key of keys) bytes += (await client.memoryUsage(key)) ?? 0;
+    }
+    return bytes;
+  } finally {
+    await client.quit();
+  }
+}
+
+async function dropPrefix(prefix: string): Promise<void> {
+  const client = createClient({ url: args['redis-url'] });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length) await client.del(keys);
+  } finally {
+    await client.quit();
+  }
+}
+
+if (args.only !== 'http') await classifier();
+if (args.only !== 'classifier') await http(args.store ?? 'sqlite');

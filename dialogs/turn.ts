@@ -41,10 +41,15 @@ export interface ReplyOptions {
 
 /** Builds a bot message in the turn's language from a prompt key. */
 export function message(services: DialogServices, context: TurnContext, key: string, vars: Record<string, string | number> = {}, options: ReplyOptions = {}): Partial<Activity> {
+  return botMessage(services, context, services.prompts.t(localeOf(context), key, vars), options);
+}
+
+/** Builds a bot message from text already in the turn's language. */
+export function botMessage(services: DialogServices, context: TurnContext, text: string, options: ReplyOptions = {}): Partial<Activity> {
   const locale = localeOf(context);
   const activity: Partial<Activity> = {
     type: 'message',
-    text: services.prompts.t(locale, key, vars),
+    text,
     locale,
     from: { id: 'refundbot', name: 'Refund assistant', role: 'bot' },
   };

@@ -7,12 +7,13 @@ import { message } from '../dialogs/turn.ts';
 import { ChannelAdapter } from './bot/adapter.ts';
 import { ConversationGateway } from './bot/conversationGateway.ts';
 import { EvidenceIntakeMiddleware } from './bot/evidenceIntake.ts';
-import { RefundBot } from './bot/refundBot.ts';
+import type { CaseUpdate } from '../dialogs/caseUpdate.ts';
+import { CASE_UPDATED, RefundBot } from './bot/refundBot.ts';
 import { TranscriptMiddleware } from './bot/transcriptMiddleware.ts';
 import { CaseService } from './cases/caseService.ts';
 import { conversationRoutes } from './channels/api/conversationRoutes.ts';
+import { streamRoutes } from './channels/api/streamRoutes.ts';
 import { demoRoutes } from './channels/web/demoRoutes.ts';
-import { InProcessTurnSerializer } from './concurrency/keyedQueue.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { CodedError, ConfigError } from './errors.ts';
@@ -30,7 +31,9 @@ import { createPolicyAnswers } from './policy/answers.ts';
 import { loadPolicyText } from './policy/knowledge.ts';
 import { loadPolicyRules } from './policy/rules.ts';
 import { PolicyRefundDesk } from './refunds/policyRefundDesk.ts';
+import { openRedisStores } from './stores/redis/index.ts';
 import { openSqliteStores } from './stores/sqlite/index.ts';
+import { ScopedStateStorage, ScopedTranscriptStore } from './stores/turnScope.ts';
 import type { Stores } from './stores/ports.ts';
 import { createOfflineUnderstander } from './understanding/offline.ts';
 import type { Understander } from './understanding/types.ts';
@@ -70,16 +73,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     overrides.understander ?? (await createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }));
   requirePromptKeys(prompts, [
     ...REASON_CODES.map((code) => `decision.${code}`),
-    ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`]),
+    ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`, `notify.${status}`]),
     ...CATEGORIES.map((category) => `category.${category}`),
     ...PAYMENT_METHODS.map((method) => `payment.${method}`),
   ]);
 
-  const stores = openSqliteStores({ dataDir: config.dataDir, clock });
+  const stores = await openStores(config, clock);
   const caseService = new CaseService({ store: stores.cases, clock });
   const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
 
-  const conversationState = new ConversationState(stores.state);
+  // Inside a turn, the conversation's own state and transcript go through the turn store's
+  // snapshot and single commit; the scoped wrappers route them there.
+  const conversationState = new ConversationState(new ScopedStateStorage({ backend: stores.state }));
   const services: DialogServices = {
     orders,
     refunds,
@@ -104,7 +109,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const adapter = new ChannelAdapter();
   adapter.use(new EvidenceIntakeMiddleware({ evidence: stores.evidence }));
-  adapter.use(new TranscriptMiddleware({ transcripts: stores.transcripts, clock }));
+  adapter.use(new TranscriptMiddleware({ transcripts: new ScopedTranscriptStore({ backend: stores.transcripts }), clock }));
   // The one place a failed turn becomes a customer apology (bad input is the caller's to hear).
   adapter.onTurnError = async (context, error) => {
     if (error instanceof CodedError && error.fault === 'customer') throw error;
@@ -117,7 +122,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logic: (context) => bot.run(context),
     conversations: stores.conversations,
     transcripts: stores.transcripts,
-    serializer: new InProcessTurnSerializer(),
+    turns: stores.turns,
+    events: stores.events,
     clock,
   });
 
@@ -126,7 +132,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     plugins: [
       healthRoutes({ ping: () => stores.ping() }),
       conversationRoutes({ gateway }),
-      caseRoutes({ cases: stores.cases, adminToken: config.ADMIN_TOKEN }),
+      caseRoutes({
+        cases: stores.cases,
+        caseService,
+        adminToken: config.ADMIN_TOKEN,
+        notify: async (refundCase, note) => {
+          const update: CaseUpdate = { caseId: refundCase.id, ...(note ? { note } : {}) };
+          return (await gateway.deliver(refundCase.conversationId, { name: CASE_UPDATED, value: update })) !== undefined;
+        },
+      }),
+      streamRoutes({ gateway }),
       demoRoutes(),
     ],
   });
@@ -153,4 +168,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 function requirePromptKeys(prompts: Prompts, keys: string[]): void {
   const missing = keys.filter((key) => !prompts.has(key));
   if (missing.length > 0) throw new ConfigError('prompts_incomplete', `prompts: missing ${missing.join(', ')}`);
+}
+
+/** The store backend the config asks for: Redis when REDIS_URL is set, else embedded SQLite. */
+async function openStores(config: Config, clock: Clock): Promise<Stores> {
+  const conversationTtlMs = Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000);
+  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs });
+  return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs });
 }

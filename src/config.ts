@@ -24,7 +24,12 @@ const ConfigSchema = z.object({
   HANDOFF_WAIT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
   /** Failed tries at one question before the assistant offers a person. */
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-  REDIS_URL: optionalString.pipe(z.url().optional()),
+  /** Redis for state, cases and cross-instance messages; unset: the embedded SQLite store. */
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** Prefix of every Redis key, so several deployments (or tests) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('refundbot:'),
+  /** Conversations (state and history) are deleted this long after their last message; cases are kept. */
+  CONVERSATION_TTL_DAYS: z.coerce.number().min(1 / 24).max(3650).default(30),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_AGENT_CHANNEL: optionalString,
@@ -46,7 +51,7 @@ export type Config = z.infer<typeof ConfigSchema> & {
 };
 
 /** Settings accepted by the schema that this release does not act on yet (later issues). */
-const NOT_YET_SUPPORTED = ['REDIS_URL', 'ORDERS_API_URL', 'REFUND_WEBHOOK_URL'] as const;
+const NOT_YET_SUPPORTED = ['ORDERS_API_URL', 'REFUND_WEBHOOK_URL'] as const;
 
 /**
  * Parses the environment. A bad value throws a ConfigError naming the variable; the caller

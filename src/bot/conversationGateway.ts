@@ -1,14 +1,18 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Activity } from 'botbuilder';
-import type { TurnSerializer } from '../concurrency/keyedQueue.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Locale } from '../domain/locale.ts';
 import { InputError } from '../errors.ts';
-import type { ConversationRecord, ConversationStore, TranscriptStore } from '../stores/ports.ts';
+import type { ConversationEvents, ConversationRecord, ConversationStore, TranscriptStore, TurnStore } from '../stores/ports.ts';
+import { runTurn } from '../stores/turnScope.ts';
 import type { BotLogic, ChannelAdapter } from './adapter.ts';
 import { type PublicActivity, toPublicActivity } from './publicActivity.ts';
+import { conversationStateKey } from './stateKey.ts';
 
 const BOT = { id: 'refundbot', name: 'Refund assistant', role: 'bot' };
+/** Conversation records never change, so each instance keeps recent ones for a minute. */
+const RECORD_CACHE_MS = 60_000;
+const RECORD_CACHE_SIZE = 10_000;
 
 /** An inbound customer message, already validated by the channel. */
 export interface InboundMessage {
@@ -20,32 +24,37 @@ export interface InboundMessage {
 
 /**
  * Channel-neutral entry to the bot for conversations we host (the conversation API and the
- * widget): creates conversations with a bearer token, runs each message as a turn (one turn at
- * a time per conversation), and reads the history.
+ * widget): creates conversations with a bearer token, runs each message as a turn of the turn
+ * store (one at a time per conversation, across instances), delivers proactive updates, and
+ * reads and follows the history.
  */
 export class ConversationGateway {
   readonly #adapter: ChannelAdapter;
   readonly #logic: BotLogic;
   readonly #conversations: ConversationStore;
   readonly #transcripts: TranscriptStore;
-  readonly #serializer: TurnSerializer;
+  readonly #turns: TurnStore;
+  readonly #events: ConversationEvents;
   readonly #clock: Clock;
+  readonly #records = new Map<string, { record: ConversationRecord; until: number }>();
 
   constructor(options: {
     adapter: ChannelAdapter;
     logic: BotLogic;
     conversations: ConversationStore;
     transcripts: TranscriptStore;
-    serializer: TurnSerializer;
+    turns: TurnStore;
+    events: ConversationEvents;
     clock: Clock;
   }) {
-    const { adapter, logic, conversations, transcripts, serializer, clock } = options;
-    if (!adapter || !logic || !conversations || !transcripts || !serializer || !clock) throw new Error('ConversationGateway: missing dependency');
+    const { adapter, logic, conversations, transcripts, turns, events, clock } = options;
+    if (!adapter || !logic || !conversations || !transcripts || !turns || !events || !clock) throw new Error('ConversationGateway: missing dependency');
     this.#adapter = adapter;
     this.#logic = logic;
     this.#conversations = conversations;
     this.#transcripts = transcripts;
-    this.#serializer = serializer;
+    this.#turns = turns;
+    this.#events = events;
     this.#clock = clock;
   }
 
@@ -53,29 +62,26 @@ export class ConversationGateway {
   async start(options: { channel: string; locale: Locale }): Promise<{ conversationId: string; token: string }> {
     const conversationId = randomUUID();
     const token = randomBytes(32).toString('base64url');
-    await this.#conversations.create({
+    const record: ConversationRecord = {
       id: conversationId,
       tokenHash: hashToken(token),
       channel: options.channel,
       locale: options.locale,
       createdAt: this.#clock.now(),
+    };
+    await this.#conversations.create(record);
+    this.#remember(record);
+    await this.#turn(record, {
+      ...this.#envelope(record, options.locale),
+      type: 'conversationUpdate',
+      membersAdded: [{ id: customerId(conversationId), name: 'customer', role: 'user' }],
     });
-    await this.#serializer.run(conversationId, () =>
-      this.#adapter.processActivity(
-        {
-          ...this.#envelope(conversationId, options.channel, options.locale),
-          type: 'conversationUpdate',
-          membersAdded: [{ id: customerId(conversationId), name: 'customer', role: 'user' }],
-        },
-        this.#logic,
-      ),
-    );
     return { conversationId, token };
   }
 
   /** The conversation if the token is its own; 404 for an unknown id, 401 for a wrong token. */
   async authenticate(conversationId: string, token: string | undefined): Promise<ConversationRecord> {
-    const record = await this.#conversations.get(conversationId);
+    const record = await this.#record(conversationId);
     if (!record) throw new InputError('conversation_not_found', 'no such conversation', 404);
     if (!token || !sameHash(hashToken(token), record.tokenHash)) throw new InputError('unauthorized', 'missing or wrong conversation token', 401);
     return record;
@@ -83,18 +89,26 @@ export class ConversationGateway {
 
   /** Runs one customer message and returns the assistant's replies. */
   async send(record: ConversationRecord, inbound: InboundMessage): Promise<PublicActivity[]> {
-    const activity: Partial<Activity> = {
-      ...this.#envelope(record.id, record.channel, inbound.locale ?? record.locale),
+    return this.#turn(record, {
+      ...this.#envelope(record, inbound.locale ?? record.locale),
       type: 'message',
       id: randomUUID(),
       from: { id: customerId(record.id), name: 'customer', role: 'user' },
       text: inbound.text,
       value: inbound.value,
       attachments: inbound.attachments?.map((attachment) => ({ ...attachment, name: attachment.name ?? 'file' })),
-    };
-    const replies = await this.#serializer.run(record.id, () => this.#adapter.processActivity(activity, this.#logic));
-    const now = this.#clock.now();
-    return replies.filter((reply) => reply.type === 'message').map((reply) => toPublicActivity(reply, 'bot', now));
+    });
+  }
+
+  /**
+   * Delivers an update (a case's status changed, later an agent's reply) to a conversation as
+   * an event turn: the bot phrases it in the customer's language, it lands in the transcript and
+   * reaches every instance's live listeners. Answers undefined if the conversation is gone.
+   */
+  async deliver(conversationId: string, event: { name: string; value: unknown }): Promise<PublicActivity[] | undefined> {
+    const record = await this.#record(conversationId);
+    if (!record) return undefined;
+    return this.#turn(record, { ...this.#envelope(record, record.locale), type: 'event', id: randomUUID(), name: event.name, value: event.value });
   }
 
   /** Both sides of the history after the watermark, and the new watermark. */
@@ -106,13 +120,69 @@ export class ConversationGateway {
     };
   }
 
-  #envelope(conversationId: string, channel: string, locale: Locale): Partial<Activity> {
+  /**
+   * Follows a conversation live: calls `push` with every activity after `after` as it is
+   * committed, on whichever instance. The transcript is the source of truth; events only say
+   * "look again", so nothing is missed or sent twice. If reading fails (the store is down),
+   * `fail` is called and following stops; the client reconnects from its last seq. Returns a
+   * function that stops following.
+   */
+  follow(record: ConversationRecord, after: number, push: (activity: PublicActivity, seq: number) => void, fail: (error: unknown) => void): () => void {
+    let watermark = after;
+    let reading: Promise<void> = Promise.resolve();
+    let stopped = false;
+    const catchUp = () => {
+      reading = reading.then(async () => {
+        if (stopped) return;
+        const entries = await this.#transcripts.list(record.id, watermark);
+        for (const entry of entries) {
+          if (stopped) return;
+          watermark = entry.seq;
+          push(entry.activity as PublicActivity, entry.seq);
+        }
+      }).catch((error: unknown) => {
+        if (stopped) return;
+        stop();
+        fail(error);
+      });
+    };
+    const unsubscribe = this.#events.subscribe(record.id, catchUp);
+    const stop = () => {
+      stopped = true;
+      unsubscribe();
+    };
+    catchUp();
+    return stop;
+  }
+
+  async #turn(record: ConversationRecord, activity: Partial<Activity>): Promise<PublicActivity[]> {
+    const key = { conversationId: record.id, stateKey: conversationStateKey(record.channel, record.id) };
+    const replies = await runTurn(this.#turns, key, () => this.#adapter.processActivity(activity, this.#logic));
+    const now = this.#clock.now();
+    return replies.filter((reply) => reply.type === 'message').map((reply) => toPublicActivity(reply, 'bot', now));
+  }
+
+  async #record(conversationId: string): Promise<ConversationRecord | undefined> {
+    const cached = this.#records.get(conversationId);
+    if (cached && cached.until > this.#clock.now().getTime()) return cached.record;
+    const record = await this.#conversations.get(conversationId);
+    if (record) this.#remember(record);
+    return record;
+  }
+
+  #remember(record: ConversationRecord): void {
+    this.#records.delete(record.id);
+    if (this.#records.size >= RECORD_CACHE_SIZE) this.#records.delete(this.#records.keys().next().value as string);
+    this.#records.set(record.id, { record, until: this.#clock.now().getTime() + RECORD_CACHE_MS });
+  }
+
+  #envelope(record: ConversationRecord, locale: Locale): Partial<Activity> {
     return {
-      channelId: channel,
-      serviceUrl: `internal://${channel}`,
-      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+      channelId: record.channel,
+      serviceUrl: `internal://${record.channel}`,
+      conversation: { id: record.id, isGroup: false, conversationType: 'personal', name: '' },
       recipient: BOT,
-      from: { id: customerId(conversationId), name: 'customer', role: 'user' },
+      from: { id: customerId(record.id), name: 'customer', role: 'user' },
       locale,
       timestamp: this.#clock.now(),
     };

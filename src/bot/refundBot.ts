@@ -1,6 +1,7 @@
 import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { type Dialog, DialogSet, type DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
 import type { Profile } from '../../dialogs/services.ts';
+import { type CaseUpdate, sendCaseUpdate } from '../../dialogs/caseUpdate.ts';
 import { LOCALE, message, UNDERSTANDING } from '../../dialogs/turn.ts';
 import type { DialogServices } from '../../dialogs/services.ts';
 import { isLocale, type Locale } from '../domain/locale.ts';
@@ -40,6 +41,14 @@ export class RefundBot extends ActivityHandler {
       await this.#handleMessage(context);
       await next();
     });
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === CASE_UPDATED) {
+        const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
+        context.turnState.set(LOCALE, isLocale(profile.locale) ? profile.locale : context.activity.locale);
+        await sendCaseUpdate(this.#services, context, context.activity.value as CaseUpdate);
+      }
+      await next();
+    });
     this.onMembersAdded(async (context, next) => {
       const newcomers = (context.activity.membersAdded ?? []).filter((member) => member.id !== context.activity.recipient?.id);
       if (newcomers.length > 0) {
@@ -73,5 +82,8 @@ export class RefundBot extends ActivityHandler {
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.#mainDialogId);
   }
 }
+
+/** The event that tells a conversation its case changed (value: CaseUpdate). */
+export const CASE_UPDATED = 'caseUpdated';
 
 const greetingActions = [{ titleKey: 'action.refund' }, { titleKey: 'action.status' }, { titleKey: 'action.policy' }, { titleKey: 'action.human' }];

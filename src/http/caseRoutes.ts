@@ -1,21 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AuditEvent, RefundCase } from '../domain/case.ts';
+import type { CaseService } from '../cases/caseService.ts';
+import { type AuditEvent, CASE_STATUSES, type RefundCase } from '../domain/case.ts';
 import { fromMinor } from '../domain/money.ts';
 import { InputError } from '../errors.ts';
 import type { CaseStore } from '../stores/ports.ts';
+import { bearerToken } from '../channels/api/auth.ts';
 import { parseBody } from '../channels/api/schemas.ts';
 
-/** The case API for the merchant's staff and tools: needs `ADMIN_TOKEN` (401 without it). */
-export function caseRoutes(options: { cases: CaseStore; adminToken: string | undefined }): FastifyPluginAsync {
-  const { cases, adminToken } = options;
+const StatusChange = z.object({
+  status: z.enum(CASE_STATUSES),
+  /** Told to the customer with the update (e.g. why a refund was denied). */
+  note: z.string().trim().max(1000).optional(),
+  /** Who made the change, for the audit trail (a staff member's name or a system's). */
+  actor: z.string().trim().min(1).max(100).optional(),
+});
+
+/**
+ * The case API for the merchant's staff and tools: needs `ADMIN_TOKEN` (401 without it). Reads
+ * cases with their audit trail, and moves a case to another status (the lifecycle decides what
+ * is allowed) while telling the customer in their conversation.
+ */
+export function caseRoutes(options: {
+  cases: CaseStore;
+  caseService: CaseService;
+  /** Tells the case's conversation; false when the conversation no longer exists. */
+  notify: (refundCase: RefundCase, note: string | undefined) => Promise<boolean>;
+  adminToken: string | undefined;
+}): FastifyPluginAsync {
+  const { cases, caseService, notify, adminToken } = options;
   const expected = adminToken ? digest(adminToken) : undefined;
 
   const requireAdmin = (request: FastifyRequest) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const token = bearerToken(request);
     // Compare digests so the comparison is constant-time whatever the token lengths.
-    if (!expected || !match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    if (!expected || !token || !timingSafeEqual(digest(token), expected)) {
       throw new InputError('unauthorized', adminToken ? 'missing or wrong admin token' : 'the case API is off: set ADMIN_TOKEN', 401);
     }
   };
@@ -27,6 +47,15 @@ export function caseRoutes(options: { cases: CaseStore; adminToken: string | und
       const found = await cases.get(caseId);
       if (!found) throw new InputError('case_not_found', `no case ${caseId}`, 404);
       return { ...caseJson(found), audit: (await cases.audit(found.id)).map(auditJson) };
+    });
+
+    app.post('/v1/cases/:caseId/status', async (request) => {
+      requireAdmin(request);
+      const { caseId } = request.params as { caseId: string };
+      const change = parseBody(StatusChange, request.body);
+      const updated = await caseService.transition(caseId, change.status, { kind: 'agent', id: change.actor ?? 'case-api' }, change.note);
+      const notified = await notify(updated, change.note);
+      return { ...caseJson(updated), notified };
     });
 
     app.get('/v1/cases', async (request) => {

@@ -27,6 +27,10 @@ export interface ConversationRecord {
   createdAt: Date;
 }
 
+/**
+ * Conversations expire `ttl` after their last turn (configurable; cases never expire): an expired
+ * conversation's record, state and transcript are gone and `get` answers undefined.
+ */
 export interface ConversationStore {
   create(record: ConversationRecord): Promise<void>;
   get(id: string): Promise<ConversationRecord | undefined>;
@@ -76,14 +80,79 @@ export interface CaseStore {
   escalations(conversationId: string): Promise<Escalation[]>;
 }
 
-/** Every store the app needs, from one backend (embedded sqlite now, Redis later). */
+/** Every store the app needs, from one backend (embedded sqlite or Redis). */
 export interface Stores {
   state: StateStorage;
   conversations: ConversationStore;
   transcripts: TranscriptStore;
   evidence: EvidenceStore;
   cases: CaseStore;
+  turns: TurnStore;
+  events: ConversationEvents;
+  idempotency: IdempotencyStore;
+  rateLimits: RateLimitStore;
   /** Resolves when the backend is reachable (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Identifies one conversation's turn: its id and the key of its dialog state item. */
+export interface TurnKey {
+  conversationId: string;
+  /** The StateStorage key of the conversation's state (botbuilder's ConversationState key). */
+  stateKey: string;
+}
+
+/** What a turn reads once, when it starts. */
+export interface TurnSnapshot {
+  /** The conversation's state item with its `eTag`, or undefined for a new conversation. */
+  state: Record<string, unknown> | undefined;
+}
+
+/** What a turn writes once, when it ends: all of it or nothing. */
+export interface TurnCommit {
+  /**
+   * The new state item, if the turn changed it. `expectedETag` is the eTag read at the start
+   * (null: the item did not exist); if the stored item is no longer that one, nothing is written
+   * and the commit fails with `ConflictError` `etag_conflict`.
+   */
+  state?: { item: Record<string, unknown>; expectedETag: string | null };
+  /** Activities to append to the transcript, in order. */
+  transcript: Record<string, unknown>[];
+}
+
+/**
+ * Port: runs each conversation's turns one at a time, across every instance, in the order they
+ * reach the store (first come, first served), with one read before and one atomic write after.
+ * - `work` starts once every earlier turn of the conversation has finished; it gets the state
+ *   as it was then and returns its result and what to commit.
+ * - The commit writes the state (eTag-checked), appends the transcript with consecutive seqs,
+ *   publishes the change to `ConversationEvents`, and lets the next turn start.
+ * - If `work` throws, nothing is written and the next turn starts.
+ * - A turn whose instance dies holds the conversation at most for the lease; the eTag check keeps
+ *   a turn that overran its lease from overwriting a newer state.
+ * - Waiting longer than the store's limit fails with `UpstreamError` `conversation_busy` (503).
+ */
+export interface TurnStore {
+  run<T>(key: TurnKey, work: (snapshot: TurnSnapshot) => Promise<{ result: T; commit: TurnCommit }>): Promise<T>;
+}
+
+/** Port: "a conversation's transcript grew" notices, delivered to every instance. */
+export interface ConversationEvents {
+  /** Listens for a conversation's new activities; returns a function that stops listening. */
+  subscribe(conversationId: string, listener: () => void): () => void;
+  /** Tells every instance's listeners for this conversation (the TurnStore calls it on commit). */
+  publish(conversationId: string): Promise<void>;
+}
+
+/** Port: deduplicates deliveries (webhook retries): the first claim of a key wins for `ttlMs`. */
+export interface IdempotencyStore {
+  /** True for the first claim of `key` within `ttlMs`, false for every repeat. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** Port: counts hits per key in fixed windows (rate limits). */
+export interface RateLimitStore {
+  /** Counts one hit of `key` in the current window of `windowMs`; returns the count so far and when the window resets. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }>;
 }

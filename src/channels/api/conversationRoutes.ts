@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { bearerToken } from './auth.ts';
 import type { ConversationGateway } from '../../bot/conversationGateway.ts';
-import { BearerHeader, CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, PostActivityBody } from './schemas.ts';
+import { CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, PostActivityBody } from './schemas.ts';
 
 /**
  * The conversation API (SPEC §6) — transport only: authenticate, validate, pass the activity to
@@ -8,7 +9,6 @@ import { BearerHeader, CreateConversationBody, checkActivityLimits, HistoryQuery
  */
 export function conversationRoutes(options: { gateway: ConversationGateway }): FastifyPluginAsync {
   const { gateway } = options;
-  const bearer = (request: FastifyRequest) => BearerHeader.safeParse(request.headers.authorization).data?.split(/\s+/)[1];
   const conversationIdOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
   return async (app) => {
@@ -19,7 +19,7 @@ export function conversationRoutes(options: { gateway: ConversationGateway }): F
     });
 
     app.post('/v1/conversations/:id/activities', async (request) => {
-      const record = await gateway.authenticate(conversationIdOf(request), bearer(request));
+      const record = await gateway.authenticate(conversationIdOf(request), bearerToken(request));
       const body = parseBody(PostActivityBody, request.body);
       checkActivityLimits(body);
       const activities = await gateway.send(record, body);
@@ -27,7 +27,7 @@ export function conversationRoutes(options: { gateway: ConversationGateway }): F
     });
 
     app.get('/v1/conversations/:id/activities', async (request) => {
-      const record = await gateway.authenticate(conversationIdOf(request), bearer(request));
+      const record = await gateway.authenticate(conversationIdOf(request), bearerToken(request));
       const query = parseBody(HistoryQuery, request.query);
       return gateway.history(record, query.watermark);
     });

@@ -33,8 +33,6 @@ export const HistoryQuery = z.object({
   watermark: z.coerce.number().int().min(0).default(0),
 });
 
-export const BearerHeader = z.string().regex(/^Bearer\s+(\S+)$/i);
-
 /** Parses with a schema; a failure is the client's fault (400) with the field named. */
 export function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);

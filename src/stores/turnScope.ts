@@ -1,0 +1,117 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { StateStorage, TranscriptStore, TranscriptEntry, TurnCommit, TurnKey, TurnSnapshot, TurnStore } from './ports.ts';
+
+type Item = Record<string, unknown>;
+
+/**
+ * One running turn of a conversation: reads of its state come from the snapshot taken when the
+ * turn started, and its state change and transcript entries wait to be committed together when
+ * it ends. botbuilder's ConversationState reaches it through `ScopedStateStorage`.
+ */
+class TurnScope {
+  readonly key: TurnKey;
+  readonly transcript: Item[] = [];
+  readonly #expectedETag: string | null;
+  #state: Item | undefined;
+  #changed = false;
+
+  constructor(key: TurnKey, snapshot: TurnSnapshot) {
+    this.key = key;
+    this.#state = snapshot.state;
+    // botbuilder always writes with eTag '*'; the turn's own check uses the eTag it read.
+    this.#expectedETag = typeof snapshot.state?.eTag === 'string' ? snapshot.state.eTag : null;
+  }
+
+  readState(): Item | undefined {
+    return this.#state === undefined ? undefined : structuredClone(this.#state);
+  }
+
+  writeState(item: Item): void {
+    this.#state = structuredClone(item);
+    this.#changed = true;
+  }
+
+  commit(): TurnCommit {
+    if (!this.#changed || this.#state === undefined) return { transcript: this.transcript };
+    const { eTag: _ignored, ...item } = this.#state;
+    return { state: { item, expectedETag: this.#expectedETag }, transcript: this.transcript };
+  }
+}
+
+const scopes = new AsyncLocalStorage<TurnScope>();
+
+/**
+ * Runs `work` as the conversation's next turn on the turn store: one snapshot read before, one
+ * atomic commit after (state and transcript), nothing written if it throws.
+ */
+export function runTurn<T>(turns: TurnStore, key: TurnKey, work: () => Promise<T>): Promise<T> {
+  return turns.run(key, async (snapshot) => {
+    const scope = new TurnScope(key, snapshot);
+    const result = await scopes.run(scope, work);
+    return { result, commit: scope.commit() };
+  });
+}
+
+function scopeForState(keys: string[]): TurnScope | undefined {
+  const scope = scopes.getStore();
+  return scope && keys.length > 0 && keys.every((key) => key === scope.key.stateKey) ? scope : undefined;
+}
+
+function scopeForConversation(conversationId: string): TurnScope | undefined {
+  const scope = scopes.getStore();
+  return scope?.key.conversationId === conversationId ? scope : undefined;
+}
+
+/**
+ * The state storage botbuilder is given: inside a turn, the turn's own state item is read from
+ * the snapshot and written at commit; anything else goes straight to the backend.
+ */
+export class ScopedStateStorage implements StateStorage {
+  readonly #backend: StateStorage;
+
+  constructor(options: { backend: StateStorage }) {
+    if (!options.backend) throw new Error('ScopedStateStorage needs a backend');
+    this.#backend = options.backend;
+  }
+
+  async read(keys: string[]): Promise<Record<string, Item>> {
+    const scope = scopeForState(keys);
+    if (!scope) return this.#backend.read(keys);
+    const item = scope.readState();
+    return item === undefined ? {} : { [scope.key.stateKey]: item };
+  }
+
+  async write(changes: Record<string, Item>): Promise<void> {
+    const keys = Object.keys(changes);
+    const scope = scopeForState(keys);
+    if (!scope) return this.#backend.write(changes);
+    scope.writeState(changes[scope.key.stateKey] as Item);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (scopeForState(keys)) throw new Error('a turn cannot delete its own conversation state');
+    return this.#backend.delete(keys);
+  }
+}
+
+/** The transcript as the bot sees it: inside a turn, its entries are committed with the turn. */
+export class ScopedTranscriptStore implements TranscriptStore {
+  readonly #backend: TranscriptStore;
+
+  constructor(options: { backend: TranscriptStore }) {
+    if (!options.backend) throw new Error('ScopedTranscriptStore needs a backend');
+    this.#backend = options.backend;
+  }
+
+  /** Inside the conversation's turn the seqs are assigned at commit, so this answers `[]`. */
+  async append(conversationId: string, activities: Item[]): Promise<number[]> {
+    const scope = scopeForConversation(conversationId);
+    if (!scope) return this.#backend.append(conversationId, activities);
+    scope.transcript.push(...activities);
+    return [];
+  }
+
+  list(conversationId: string, after: number): Promise<TranscriptEntry[]> {
+    return this.#backend.list(conversationId, after);
+  }
+}
