@@ -78,7 +78,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...PAYMENT_METHODS.map((method) => `payment.${method}`),
   ]);
 
-  const stores = await openStores(config, clock);
+  const stores = await openStores(config, clock, logger);
   const caseService = new CaseService({ store: stores.cases, clock });
   const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
 
@@ -171,8 +171,8 @@ function requirePromptKeys(prompts: Prompts, keys: string[]): void {
 }
 
 /** The store backend the config asks for: Redis when REDIS_URL is set, else embedded SQLite. */
-async function openStores(config: Config, clock: Clock): Promise<Stores> {
+async function openStores(config: Config, clock: Clock, logger: Logger): Promise<Stores> {
   const conversationTtlMs = Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000);
-  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs });
+  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, logger });
   return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs });
 }

@@ -139,7 +139,12 @@ export interface TurnStore {
 
 /** Port: "a conversation's transcript grew" notices, delivered to every instance. */
 export interface ConversationEvents {
-  /** Listens for a conversation's new activities; returns a function that stops listening. */
+  /**
+   * Listens for a conversation's new activities; returns a function that stops listening. A
+   * notice means "read the transcript again": the listener may be called when nothing is new
+   * (e.g. once when the subscription becomes active), never fails to be called after a commit
+   * made once it is active.
+   */
   subscribe(conversationId: string, listener: () => void): () => void;
   /** Tells every instance's listeners for this conversation (the TurnStore calls it on commit). */
   publish(conversationId: string): Promise<void>;

@@ -2,12 +2,16 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { auditContract } from './contract/audit.ts';
 import { caseContract } from './contract/cases.ts';
 import { conversationContract } from './contract/conversations.ts';
+import { eventsContract } from './contract/events.ts';
 import { evidenceContract } from './contract/evidence.ts';
+import { expiryContract } from './contract/expiry.ts';
 import type { MakeStores, StoreHarness } from './contract/harness.ts';
+import { limitsContract } from './contract/limits.ts';
 import { restartContract } from './contract/restart.ts';
 import { stateContract } from './contract/state.ts';
+import { turnContract } from './contract/turns.ts';
 
-export type { MakeStores, StoreHarness } from './contract/harness.ts';
+export type { HarnessOptions, MakeStores, StoreHarness } from './contract/harness.ts';
 
 /**
  * The behaviour every `Stores` backend must have (ports.ts), as one suite: the embedded sqlite
@@ -33,6 +37,10 @@ export function describeStoreContract(name: string, makeStores: MakeStores): voi
     describe('CaseStore: cases and transitions', () => caseContract(current));
     describe('CaseStore: audit trail and escalations', () => auditContract(current));
     describe('EvidenceStore', () => evidenceContract(current));
+    describe('TurnStore', () => turnContract(current));
+    describe('ConversationEvents', () => eventsContract(current));
+    describe('IdempotencyStore and RateLimitStore', () => limitsContract(current));
+    describe('conversation expiry', () => expiryContract(makeStores));
     describe('restart', () => restartContract(current));
   });
 }

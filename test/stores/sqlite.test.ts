@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { DATABASE_FILE } from '../../src/stores/sqlite/database.ts';
 import { MIGRATIONS } from '../../src/stores/sqlite/migrations.ts';
@@ -11,10 +11,11 @@ import { openSqliteStores } from '../../src/stores/sqlite/index.ts';
 import { FixedClock } from '../../src/domain/clock.ts';
 import { PNG } from '../evidence/fixtures.ts';
 import { describeStoreContract } from './contract.ts';
-import { aCase, anEvent } from './contract/harness.ts';
+import { aCase, anEvent, T0 } from './contract/harness.ts';
+import { gate, incrementCommit, turnKey } from './contract/turnKit.ts';
 import { makeSqliteHarness } from './sqliteHarness.ts';
 
-describeStoreContract('sqlite', () => makeSqliteHarness());
+describeStoreContract('sqlite', (options) => makeSqliteHarness(options));
 
 describe('sqlite store specifics', () => {
   let cleanups: (() => Promise<void>)[] = [];
@@ -22,7 +23,7 @@ describe('sqlite store specifics', () => {
     for (const cleanup of cleanups) await cleanup();
     cleanups = [];
   });
-  const harness = async (options: { maxEvidenceBytes?: number } = {}) => {
+  const harness = async (options: { maxEvidenceBytes?: number; conversationTtlMs?: number } = {}) => {
     const made = await makeSqliteHarness(options);
     cleanups.push(made.cleanup);
     return made;
@@ -90,6 +91,69 @@ describe('sqlite store specifics', () => {
     const clock = new FixedClock('2026-01-01T00:00:00Z');
     expect(() => openSqliteStores({ dataDir: '', clock })).toThrow(/dataDir/);
     expect(() => openSqliteStores({ dataDir: '/tmp/x', clock, maxEvidenceBytes: 0 })).toThrow(/maxEvidenceBytes/);
+    expect(() => openSqliteStores({ dataDir: '/tmp/x', clock, conversationTtlMs: -1 })).toThrow(/conversationTtlMs/);
+    expect(() => openSqliteStores({ dataDir: '/tmp/x', clock, turnWaitMs: 0.5 })).toThrow(/turnWaitMs/);
+  });
+
+  it('upgrades a version-1 database: its conversations count as active at the upgrade', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'refundbot-upgrade-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const old = new DatabaseSync(join(root, DATABASE_FILE));
+    old.exec(MIGRATIONS[0] ?? '');
+    old.exec('PRAGMA user_version = 1');
+    old.prepare('INSERT INTO conversations VALUES (?, ?, ?, ?, ?)').run('conv-old', 'c'.repeat(64), 'webchat', 'en', 0);
+    old.prepare('INSERT INTO transcript_entries VALUES (?, ?, ?)').run('conv-old', 1, '{"text":"hi"}');
+    old.prepare('INSERT INTO state (key, etag, value) VALUES (?, ?, ?)').run('webchat/conversations/conv-old/', 'e1', '{}');
+    old.close();
+    // Created long ago (epoch 0), but the upgrade must not delete it at once.
+    const stores = openSqliteStores({ dataDir: root, clock: new FixedClock(new Date()), conversationTtlMs: 60_000 });
+    cleanups.unshift(() => stores.close());
+    expect(await stores.conversations.get('conv-old')).toMatchObject({ id: 'conv-old' });
+    expect(await stores.transcripts.list('conv-old', 0)).toHaveLength(1);
+    expect(Object.keys(await stores.state.read(['webchat/conversations/conv-old/']))).toHaveLength(1);
+  });
+
+  it('sweeps expired conversations periodically, and stops sweeping when closed', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { stores, dataDir, clock } = await harness({ conversationTtlMs: 10_000 });
+      await stores.conversations.create({ id: 'conv-1', tokenHash: 'd'.repeat(64), channel: 'webchat', locale: 'en', createdAt: T0 });
+      await stores.transcripts.append('conv-1', [{ text: 'hi' }]);
+      const raw = rawConnection(dataDir);
+      const rows = () => raw.prepare('SELECT count(*) AS n FROM transcript_entries').get()?.n;
+      clock.advance(10_000);
+      expect(rows()).toBe(1);
+      vi.advanceTimersByTime(1_000);
+      expect(rows()).toBe(0);
+      expect(vi.getTimerCount()).toBe(1);
+      await stores.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('fails a turn that waited longer than turnWaitMs with conversation_busy and never runs it', async () => {
+    const { dataDir, clock } = await harness();
+    const stores = openSqliteStores({ dataDir, clock, turnWaitMs: 50 });
+    cleanups.unshift(() => stores.close());
+    const key = turnKey();
+    const release = gate();
+    const held = stores.turns.run(key, async (snapshot) => {
+      await release.opened;
+      return { result: 'held', commit: incrementCommit(snapshot, [{ text: 'held' }]) };
+    });
+    let ran = false;
+    const impatient = stores.turns.run(key, async (snapshot) => {
+      ran = true;
+      return { result: 'impatient', commit: incrementCommit(snapshot, [{ text: 'impatient' }]) };
+    });
+    await expect(impatient).rejects.toMatchObject({ code: 'conversation_busy', status: 503 });
+    release.open();
+    expect(await held).toBe('held');
+    expect(await stores.turns.run(key, async () => ({ result: 'next', commit: { transcript: [{ text: 'next' }] } }))).toBe('next');
+    expect(ran).toBe(false);
+    expect((await stores.transcripts.list(key.conversationId, 0)).map((entry) => entry.activity.text)).toEqual(['held', 'next']);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Stores } from '../../src/stores/ports.ts';
 import type { StoreHarness } from './contract/harness.ts';
 
 /** Embedded stores in a new temporary DATA_DIR, removed again by `cleanup()`. */
-export async function makeSqliteHarness(options: { maxEvidenceBytes?: number } = {}): Promise<
+export async function makeSqliteHarness(options: { maxEvidenceBytes?: number; conversationTtlMs?: number } = {}): Promise<
   StoreHarness & { dataDir: string; clock: FixedClock }
 > {
   const root = await mkdtemp(join(tmpdir(), 'refundbot-stores-'));
@@ -30,6 +30,10 @@ export async function makeSqliteHarness(options: { maxEvidenceBytes?: number } =
     async cleanup() {
       await stores.close();
       await rm(root, { recursive: true, force: true });
+    },
+    // The embedded store keeps time only through its clock.
+    async elapse(ms: number) {
+      clock.advance(ms);
     },
   };
 }

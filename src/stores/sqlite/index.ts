@@ -5,11 +5,16 @@ import { DEFAULT_MAX_EVIDENCE_BYTES } from '../../evidence/inspect.ts';
 import { CodedError } from '../../errors.ts';
 import type { Stores } from '../ports.ts';
 import { SqliteCaseStore } from './caseStore.ts';
+import { InProcessConversationEvents } from './conversationEvents.ts';
 import { SqliteConversationStore } from './conversationStore.ts';
 import { openDatabase } from './database.ts';
 import { SqliteEvidenceStore } from './evidenceStore.ts';
+import { ConversationExpiry } from './expiry.ts';
+import { SqliteIdempotencyStore } from './idempotencyStore.ts';
+import { SqliteRateLimitStore } from './rateLimitStore.ts';
 import { SqliteStateStorage } from './stateStorage.ts';
 import { SqliteTranscriptStore } from './transcriptStore.ts';
+import { SqliteTurnStore } from './turnStore.ts';
 
 /** Options of the embedded store. */
 export interface SqliteStoresOptions {
@@ -18,35 +23,84 @@ export interface SqliteStoresOptions {
   clock: Clock;
   /** Largest accepted proof file; 10 MB by default. */
   maxEvidenceBytes?: number;
+  /** A conversation (record, state, history) is deleted this long after its last activity; 30 days by default. */
+  conversationTtlMs?: number;
+  /** Longest a turn waits for earlier turns of its conversation before failing with `conversation_busy`; 35 s by default. */
+  turnWaitMs?: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_CONVERSATION_TTL_MS = 30 * DAY_MS;
+const DEFAULT_TURN_WAIT_MS = 35_000;
 
 /**
  * The embedded backend: every store on one `node:sqlite` database in `dataDir`, proof files
  * beside it. One process (or a few on one machine) only; several instances need Redis.
+ * Expired conversations are swept at open and then periodically (an unref'd timer, stopped by
+ * `close`).
  */
 export function openSqliteStores(options: SqliteStoresOptions): Stores {
   if (!options?.dataDir) throw invalidOption('options.dataDir is required');
   if (!options.clock) throw invalidOption('options.clock is required');
-  const maxBytes = options.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw invalidOption(`options.maxEvidenceBytes must be a positive integer, got ${maxBytes}`);
-  }
+  const maxBytes = positive('maxEvidenceBytes', options.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES);
+  const ttlMs = positive('conversationTtlMs', options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS);
+  const waitMs = positive('turnWaitMs', options.turnWaitMs ?? DEFAULT_TURN_WAIT_MS);
 
   const db = openDatabase(options.dataDir);
+  const clock = options.clock;
   const blobs = new BlobDirectory({ root: join(options.dataDir, 'evidence') });
+  const expiry = new ConversationExpiry({ db, clock, ttlMs });
+  const state = new SqliteStateStorage({ db });
+  const transcripts = new SqliteTranscriptStore({ db, expiry });
+  const events = new InProcessConversationEvents();
+
+  const sweep = (): void => {
+    try {
+      expiry.sweep();
+    } catch (error) {
+      // Most likely another process held the write lock past the busy timeout: the next sweep
+      // catches up, and expired conversations already read as gone meanwhile.
+      process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ConversationSweepWarning');
+    }
+  };
+  try {
+    expiry.sweep();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const sweeper = setInterval(sweep, sweepInterval(ttlMs));
+  sweeper.unref();
+
   return {
-    state: new SqliteStateStorage({ db }),
-    conversations: new SqliteConversationStore({ db }),
-    transcripts: new SqliteTranscriptStore({ db }),
-    evidence: new SqliteEvidenceStore({ db, blobs, clock: options.clock, maxBytes }),
+    state,
+    conversations: new SqliteConversationStore({ db, expiry }),
+    transcripts,
+    evidence: new SqliteEvidenceStore({ db, blobs, clock, maxBytes }),
     cases: new SqliteCaseStore({ db }),
+    turns: new SqliteTurnStore({ db, state, transcripts, expiry, events, waitMs }),
+    events,
+    idempotency: new SqliteIdempotencyStore({ db, clock }),
+    rateLimits: new SqliteRateLimitStore({ db, clock }),
     async ping() {
       db.prepare('SELECT 1').get();
     },
     async close() {
+      clearInterval(sweeper);
       if (db.isOpen) db.close();
     },
   };
+}
+
+// Often enough that little lingers past its TTL, rarely enough to cost nothing: a tenth of the
+// TTL, between a second and ten minutes.
+function sweepInterval(ttlMs: number): number {
+  return Math.min(Math.max(Math.floor(ttlMs / 10), 1_000), 10 * 60 * 1000);
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalidOption(`options.${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 function invalidOption(message: string): CodedError {

@@ -86,4 +86,38 @@ export const MIGRATIONS: readonly string[] = [
     created_at      INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+
+  // 2: conversation expiry, idempotency keys, rate limits.
+  `
+  -- When each conversation was last active (created, appended to, a turn committed). A table of
+  -- its own rather than a column of conversations: channels whose conversations are never
+  -- created through the API still get their transcript and state expired.
+  CREATE TABLE conversation_activity (
+    conversation_id TEXT PRIMARY KEY,
+    last_active_at  INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX conversation_activity_by_time ON conversation_activity (last_active_at);
+  -- Existing conversations count as active at the upgrade, so it never deletes one at once.
+  INSERT INTO conversation_activity (conversation_id, last_active_at)
+    SELECT id, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM conversations
+    UNION
+    SELECT DISTINCT conversation_id, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM transcript_entries;
+
+  -- The conversation whose turns wrote a state item; it is deleted when that conversation expires.
+  ALTER TABLE state ADD COLUMN conversation_id TEXT;
+  CREATE INDEX state_by_conversation ON state (conversation_id) WHERE conversation_id IS NOT NULL;
+
+  CREATE TABLE idempotency_keys (
+    key        TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
+
+  CREATE TABLE rate_limits (
+    key       TEXT PRIMARY KEY,
+    count     INTEGER NOT NULL,
+    resets_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX rate_limits_by_reset ON rate_limits (resets_at);
+  `,
 ];

@@ -1,17 +1,30 @@
 import type { AuditEvent, RefundCase } from '../../../src/domain/case.ts';
+import type { FixedClock } from '../../../src/domain/clock.ts';
 import type { Stores } from '../../../src/stores/ports.ts';
 
 /** One backend under test, fresh and empty. */
 export interface StoreHarness {
   stores: Stores;
+  /** The stores' clock (starts at `T0`). */
+  clock: FixedClock;
   /** Closes the current stores and opens the same backend again (a process restart). */
   reopen(): Promise<Stores>;
   /** Closes everything and removes what the backend wrote. */
   cleanup(): Promise<void>;
+  /**
+   * Lets `ms` pass for the backend: moves the stores' clock, and for a backend that keeps time
+   * itself (Redis TTLs) also waits that long for real.
+   */
+  elapse(ms: number): Promise<void>;
+}
+
+/** Settings a test may need other than the defaults. */
+export interface HarnessOptions {
+  conversationTtlMs?: number;
 }
 
 /** Makes a fresh, empty backend for one test. */
-export type MakeStores = () => Promise<StoreHarness>;
+export type MakeStores = (options?: HarnessOptions) => Promise<StoreHarness>;
 
 /** The harness of the running test. */
 export type CurrentHarness = () => StoreHarness;

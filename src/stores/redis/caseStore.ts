@@ -1,0 +1,253 @@
+import { auditCaseMismatch, caseNotFound } from '../../cases/errors.ts';
+import { assertTransition } from '../../cases/stateMachine.ts';
+import type { AuditEvent, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
+import { ConflictError } from '../../errors.ts';
+import type { CaseStore } from '../ports.ts';
+import { auditData, caseData, escalationData, insertionNumber, toAuditEvent, toCase, toEscalation } from './caseRecords.ts';
+import type { RedisKeys } from './keys.ts';
+import { defineLua, type RedisLink } from './link.ts';
+import { arrayReply, integerReply, stringReply } from './replies.ts';
+
+// Cases, audit trails and escalations never expire. The list scripts read the records named by
+// an index (keys built from a prefix in ARGV, not passed in KEYS): fine on one Redis, and one of
+// the reasons these stores do not support Redis Cluster.
+
+/**
+ * KEYS: case, audit, by-order, by-customer, by-conversation, insertion counter.
+ * ARGV: id, data JSON, status, updatedAt ms, createdAt ms, first audit event JSON.
+ * Returns 0 when the id is taken, else 1.
+ */
+const CREATE_CASE = defineLua(
+  'create case',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local n = redis.call('INCR', KEYS[6])
+redis.call('HSET', KEYS[1], 'data', ARGV[2], 'status', ARGV[3], 'updatedAt', ARGV[4], 'n', n)
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+redis.call('RPUSH', KEYS[2], ARGV[6])
+return 1
+`,
+);
+
+/**
+ * KEYS: case, audit. ARGV: from, to, at ms, audit event JSON. Check-and-set of the status:
+ * returns {0} for an unknown case, {1, status} when it is no longer `from`, {2, data} when done.
+ */
+const TRANSITION_CASE = defineLua(
+  'transition case',
+  `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {0} end
+if status ~= ARGV[1] then return {1, status} end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+return {2, redis.call('HGET', KEYS[1], 'data')}
+`,
+);
+
+/** KEYS: case, audit. ARGV: audit event JSON. Returns 0 for an unknown case, else the new length. */
+const APPEND_AUDIT = defineLua(
+  'append audit event',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('RPUSH', KEYS[2], ARGV[1])
+`,
+);
+
+/**
+ * KEYS: an index (sorted set of case ids by createdAt). ARGV: case key prefix, lowest createdAt
+ * ('-inf' for all). Returns data, status, updatedAt and insertion number of each case, flat.
+ */
+const LIST_CASES = defineLua(
+  'list cases',
+  `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], '+inf', 'BYSCORE')) do
+  local fields = redis.call('HMGET', ARGV[1] .. id, 'data', 'status', 'updatedAt', 'n')
+  if fields[1] then
+    for _, value in ipairs(fields) do out[#out + 1] = value end
+  end
+end
+return out
+`,
+);
+
+/** KEYS: escalation, by-conversation index, insertion counter. ARGV: id, JSON, at ms. Returns 0 when the id is taken. */
+const ADD_ESCALATION = defineLua(
+  'add escalation',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local n = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'data', ARGV[2], 'n', n)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`,
+);
+
+/** KEYS: a conversation's escalation index. ARGV: escalation key prefix. Returns data and insertion number of each, flat. */
+const LIST_ESCALATIONS = defineLua(
+  'list escalations',
+  `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local fields = redis.call('HMGET', ARGV[1] .. id, 'data', 'n')
+  if fields[1] then
+    out[#out + 1] = fields[1]
+    out[#out + 1] = fields[2]
+  end
+end
+return out
+`,
+);
+
+/** The case store's scripts, loaded at start-up. */
+export const CASE_SCRIPTS = [CREATE_CASE, TRANSITION_CASE, APPEND_AUDIT, LIST_CASES, ADD_ESCALATION, LIST_ESCALATIONS];
+
+/**
+ * Refund cases (hashes), their append-only audit trails (one list per case, only ever pushed
+ * to) and escalations, in Redis; every write is one Lua script, so each is atomic.
+ */
+export class RedisCaseStore implements CaseStore {
+  readonly #link: RedisLink;
+  readonly #keys: RedisKeys;
+
+  constructor(options: { link: RedisLink; keys: RedisKeys }) {
+    this.#link = options.link;
+    this.#keys = options.keys;
+  }
+
+  /** Throws `ConflictError` `case_exists` when the id is taken (the caller picks another id). */
+  async create(refundCase: RefundCase, event: AuditEvent): Promise<void> {
+    if (event.caseId !== refundCase.id) throw auditCaseMismatch(refundCase.id, event.caseId);
+    const keys = this.#keys;
+    const created = integerReply(
+      await this.#link.script(
+        CREATE_CASE,
+        [
+          keys.case(refundCase.id),
+          keys.audit(refundCase.id),
+          keys.casesByOrder(refundCase.orderId),
+          keys.casesByCustomer(refundCase.customerId),
+          keys.casesByConversation(refundCase.conversationId),
+          keys.insertionCounter,
+        ],
+        [
+          refundCase.id,
+          caseData(refundCase),
+          refundCase.status,
+          String(refundCase.updatedAt.getTime()),
+          String(refundCase.createdAt.getTime()),
+          auditData(event),
+        ],
+      ),
+      CREATE_CASE.name,
+    );
+    if (created === 0) throw new ConflictError('case_exists', `Case ${refundCase.id} already exists`);
+  }
+
+  async get(id: string): Promise<RefundCase | undefined> {
+    const [data, status, updatedAt] = arrayReply(
+      await this.#link.command(['HMGET', this.#keys.case(id), 'data', 'status', 'updatedAt']),
+      'HMGET case',
+    );
+    if (data === null || data === undefined) return undefined;
+    return toCase({
+      data: stringReply(data, 'HMGET case'),
+      status: stringReply(status, 'HMGET case'),
+      updatedAt: stringReply(updatedAt, 'HMGET case'),
+    });
+  }
+
+  async byOrder(orderId: string): Promise<RefundCase[]> {
+    return this.#list(this.#keys.casesByOrder(orderId), '-inf');
+  }
+
+  async byCustomer(customerId: string, since: Date): Promise<RefundCase[]> {
+    return this.#list(this.#keys.casesByCustomer(customerId), String(since.getTime()));
+  }
+
+  async byConversation(conversationId: string): Promise<RefundCase[]> {
+    return this.#list(this.#keys.casesByConversation(conversationId), '-inf');
+  }
+
+  /**
+   * Also refuses moves the lifecycle forbids (`InputError` `invalid_transition`, 409) and unknown
+   * cases (`case_not_found`, 404), so no caller can write an impossible history.
+   */
+  async transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date): Promise<RefundCase> {
+    assertTransition(from, to);
+    if (event.caseId !== id) throw auditCaseMismatch(id, event.caseId);
+    const reply = arrayReply(
+      await this.#link.script(TRANSITION_CASE, [this.#keys.case(id), this.#keys.audit(id)], [from, to, String(at.getTime()), auditData(event)]),
+      TRANSITION_CASE.name,
+    );
+    const outcome = integerReply(reply[0], TRANSITION_CASE.name);
+    if (outcome === 0) throw caseNotFound(id);
+    if (outcome === 1) {
+      throw new ConflictError('case_status_changed', `Case ${id} is ${stringReply(reply[1], TRANSITION_CASE.name)}, no longer ${from}`);
+    }
+    return toCase({ data: stringReply(reply[1], TRANSITION_CASE.name), status: to, updatedAt: String(at.getTime()) });
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    const length = integerReply(
+      await this.#link.script(APPEND_AUDIT, [this.#keys.case(event.caseId), this.#keys.audit(event.caseId)], [auditData(event)]),
+      APPEND_AUDIT.name,
+    );
+    if (length === 0) throw caseNotFound(event.caseId);
+  }
+
+  /** The case's audit trail in order; an event's seq is its position in the trail. */
+  async audit(caseId: string): Promise<AuditEvent[]> {
+    const reply = arrayReply(await this.#link.command(['LRANGE', this.#keys.audit(caseId), '0', '-1']), 'LRANGE audit');
+    return reply.map((json, index) => toAuditEvent(stringReply(json, 'LRANGE audit'), index + 1));
+  }
+
+  /** Throws `ConflictError` `escalation_exists` when the id is taken. */
+  async addEscalation(escalation: Escalation): Promise<void> {
+    const added = integerReply(
+      await this.#link.script(
+        ADD_ESCALATION,
+        [this.#keys.escalation(escalation.id), this.#keys.escalationsByConversation(escalation.conversationId), this.#keys.insertionCounter],
+        [escalation.id, escalationData(escalation), String(escalation.at.getTime())],
+      ),
+      ADD_ESCALATION.name,
+    );
+    if (added === 0) throw new ConflictError('escalation_exists', `Escalation ${escalation.id} already exists`);
+  }
+
+  /** The conversation's escalations, oldest first (in insertion order when at the same time). */
+  async escalations(conversationId: string): Promise<Escalation[]> {
+    const reply = arrayReply(
+      await this.#link.script(LIST_ESCALATIONS, [this.#keys.escalationsByConversation(conversationId)], [this.#keys.escalationPrefix]),
+      LIST_ESCALATIONS.name,
+    );
+    const found: { escalation: Escalation; n: number }[] = [];
+    for (let index = 0; index < reply.length; index += 2) {
+      found.push({
+        escalation: toEscalation(stringReply(reply[index], LIST_ESCALATIONS.name)),
+        n: insertionNumber(stringReply(reply[index + 1], LIST_ESCALATIONS.name), 'Stored escalation'),
+      });
+    }
+    found.sort((a, b) => a.escalation.at.getTime() - b.escalation.at.getTime() || a.n - b.n);
+    return found.map((entry) => entry.escalation);
+  }
+
+  // Newest first; of cases created in the same millisecond, the last inserted first (as the
+  // embedded store's rowid order).
+  async #list(index: string, min: string): Promise<RefundCase[]> {
+    const reply = arrayReply(await this.#link.script(LIST_CASES, [index], [this.#keys.casePrefix, min]), LIST_CASES.name);
+    const found: { refundCase: RefundCase; n: number }[] = [];
+    for (let offset = 0; offset < reply.length; offset += 4) {
+      const field = (at: number): string => stringReply(reply[offset + at], LIST_CASES.name);
+      found.push({
+        refundCase: toCase({ data: field(0), status: field(1), updatedAt: field(2) }),
+        n: insertionNumber(field(3), 'Stored case'),
+      });
+    }
+    found.sort((a, b) => b.refundCase.createdAt.getTime() - a.refundCase.createdAt.getTime() || b.n - a.n);
+    return found.map((entry) => entry.refundCase);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds every Redis key and channel name under one prefix (the layout is described in
+ * index.ts). Each kind of key has its own segment before the id (`transcript:<id>`, never
+ * `<id>:transcript`), so no id, whatever characters it holds, can name another kind's key.
+ */
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  state(key: string): string {
+    return `${this.prefix}state:${key}`;
+  }
+
+  conversation(id: string): string {
+    return `${this.prefix}conversation:${id}`;
+  }
+
+  transcript(conversationId: string): string {
+    return `${this.prefix}transcript:${conversationId}`;
+  }
+
+  /** The conversation's turn queue (sorted set of turn tokens by ticket). */
+  turnQueue(conversationId: string): string {
+    return `${this.prefix}turns:${conversationId}`;
+  }
+
+  /** The deadlines of the queued turns (hash token → ms) and the ticket counter. */
+  turnDeadlines(conversationId: string): string {
+    return `${this.prefix}turn-deadlines:${conversationId}`;
+  }
+
+  /** Pub/sub channel of a conversation: turn hand-overs and transcript notices. */
+  channel(conversationId: string): string {
+    return `${this.prefix}events:${conversationId}`;
+  }
+
+  case(id: string): string {
+    return `${this.prefix}case:${id}`;
+  }
+
+  /** Scripts that list cases read `casePrefix + id` for each id of an index. */
+  get casePrefix(): string {
+    return `${this.prefix}case:`;
+  }
+
+  audit(caseId: string): string {
+    return `${this.prefix}audit:${caseId}`;
+  }
+
+  casesByOrder(orderId: string): string {
+    return `${this.prefix}cases-by-order:${orderId}`;
+  }
+
+  casesByCustomer(customerId: string): string {
+    return `${this.prefix}cases-by-customer:${customerId}`;
+  }
+
+  casesByConversation(conversationId: string): string {
+    return `${this.prefix}cases-by-conversation:${conversationId}`;
+  }
+
+  escalation(id: string): string {
+    return `${this.prefix}escalation:${id}`;
+  }
+
+  get escalationPrefix(): string {
+    return `${this.prefix}escalation:`;
+  }
+
+  escalationsByConversation(conversationId: string): string {
+    return `${this.prefix}escalations-by-conversation:${conversationId}`;
+  }
+
+  /** Counter giving cases and escalations their insertion order (ties of equal timestamps). */
+  get insertionCounter(): string {
+    return `${this.prefix}insertion-counter`;
+  }
+
+  evidence(id: string): string {
+    return `${this.prefix}evidence:${id}`;
+  }
+
+  idempotency(key: string): string {
+    return `${this.prefix}idempotency:${key}`;
+  }
+
+  rateLimit(key: string): string {
+    return `${this.prefix}rate-limit:${key}`;
+  }
+}

@@ -1,0 +1,60 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Clock } from '../../domain/clock.ts';
+import { inTransaction } from './transaction.ts';
+
+/**
+ * Conversation expiry for the embedded store: every activity (create, transcript append, turn
+ * commit) records when, a conversation idle for `ttlMs` counts as gone at once (`isLive`), and
+ * `sweep` deletes what expired: the conversations' records, transcripts and the state their turns
+ * wrote, plus expired idempotency keys and rate-limit windows. Cases are never touched.
+ */
+export class ConversationExpiry {
+  readonly #db: DatabaseSync;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #touch: StatementSync;
+  readonly #sweepConversations: StatementSync[];
+  readonly #sweepWindows: StatementSync[];
+
+  constructor(options: { db: DatabaseSync; clock: Clock; ttlMs: number }) {
+    const db = options.db;
+    this.#db = db;
+    this.#clock = options.clock;
+    this.#ttlMs = options.ttlMs;
+    this.#touch = db.prepare(
+      `INSERT INTO conversation_activity (conversation_id, last_active_at) VALUES (?, ?)
+       ON CONFLICT (conversation_id) DO UPDATE SET last_active_at = max(last_active_at, excluded.last_active_at)`,
+    );
+    const expired = 'SELECT conversation_id FROM conversation_activity WHERE last_active_at <= :cutoff';
+    this.#sweepConversations = [
+      db.prepare(`DELETE FROM state WHERE conversation_id IN (${expired})`),
+      db.prepare(`DELETE FROM transcript_entries WHERE conversation_id IN (${expired})`),
+      db.prepare(`DELETE FROM conversations WHERE id IN (${expired})`),
+      db.prepare('DELETE FROM conversation_activity WHERE last_active_at <= :cutoff'),
+    ];
+    this.#sweepWindows = [
+      db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= :now'),
+      db.prepare('DELETE FROM rate_limits WHERE resets_at <= :now'),
+    ];
+  }
+
+  /** Records activity of a conversation now (synchronous, to join the caller's transaction). */
+  touchSync(conversationId: string): void {
+    this.#touch.run(conversationId, this.#clock.now().getTime());
+  }
+
+  /** Conversations last active at or before this epoch ms have expired. */
+  cutoff(): number {
+    return this.#clock.now().getTime() - this.#ttlMs;
+  }
+
+  /** Deletes everything that has expired, in one transaction. */
+  sweep(): void {
+    const now = this.#clock.now().getTime();
+    const cutoff = now - this.#ttlMs;
+    inTransaction(this.#db, () => {
+      for (const statement of this.#sweepConversations) statement.run({ cutoff });
+      for (const statement of this.#sweepWindows) statement.run({ now });
+    });
+  }
+}
