@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/domain/locale.ts';
 import { Customer } from '../support/client.ts';
 import { type Answers, driveRefund } from '../support/drive.ts';
-import { ADMIN_TOKEN, startServer, type TestServer } from '../support/server.ts';
+import { ADMIN_TOKEN, STORES, startServer, type TestServer } from '../support/server.ts';
 
 // The demo orders are written as of 2026-11-20; with the clock there, their dates are used as is.
 const NOW = '2026-11-20T12:00:00Z';
@@ -160,10 +160,10 @@ const rows: Row[] = [
   },
 ];
 
-describe('every policy row through the conversation API', () => {
+describe.each(STORES)('every policy row through the conversation API (%s store)', (store) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startServer({ now: NOW });
+    server = await startServer({ now: NOW, store });
   });
   afterEach(async () => {
     await server.close();

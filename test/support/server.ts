@@ -8,6 +8,7 @@ import { FixedClock } from '../../src/domain/clock.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { createOfflineUnderstander } from '../../src/understanding/offline.ts';
 import type { Understander } from '../../src/understanding/types.ts';
+import { deleteKeys, TEST_REDIS_URL, testPrefix } from './redis.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -30,13 +31,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real HTTP server on a free port with a fresh data folder and a fixed clock. */
-export async function startServer(options: { now: string; env?: Record<string, string> }): Promise<TestServer> {
+/** The store backends the end-to-end suites run against: the product must behave the same on both. */
+export const STORES = ['sqlite', 'redis'] as const;
+export type StoreKind = (typeof STORES)[number];
+
+/**
+ * Starts the real HTTP server on a free port with a fresh data folder and a fixed clock, on the
+ * embedded store or on Redis (a key prefix of its own, deleted on close).
+ */
+export async function startServer(options: { now: string; env?: Record<string, string>; store?: StoreKind }): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'refundbot-e2e-'));
+  const prefix = testPrefix('e2e');
+  const storeEnv: Record<string, string> = options.store === 'redis' ? { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix } : {};
   const clock = new FixedClock(options.now);
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => { logs.push(String(chunk)); done(); } });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', ...options.env }, ROOT);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', ...storeEnv, ...options.env }, ROOT);
   const app = await createApp(config, { clock, understander: await sharedUnderstander(), logger: createLogger({ level: 'info', destination: sink }) });
   const url = await app.listen();
   return {
@@ -48,6 +58,7 @@ export async function startServer(options: { now: string; env?: Record<string, s
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (options.store === 'redis') await deleteKeys(prefix);
     },
   };
 }
