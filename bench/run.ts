@@ -8,6 +8,7 @@
  *     conversations on the chosen store — turns/s and p50/p99 turn latency — next to a bare
  *     node:http server under the same load generator (a worker thread), as ratios; with Redis
  *     also round trips per turn and bytes stored per idle conversation.
+ *  3. With Redis: the turn-serialisation strategies compared (bench/turnStrategies.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { createLogger } from '../src/log/logger.ts';
 import { createOfflineUnderstander, trainUnderstander } from '../src/understanding/offline.ts';
 import { loadUtterances, splitHeldOut } from '../src/understanding/utterances.ts';
 import { runLoad, startBareServer } from './http.ts';
+import { turnStrategies } from './turnStrategies.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PUBLIC_BENCHMARK = path.resolve(ROOT, '../shared/datasets/intents.public.en.tsv');
@@ -73,9 +75,9 @@ interface Level {
   cycles: number;
 }
 const LEVELS: Level[] = [
-  { conversations: 1, cycles: 12 },
-  { conversations: 2, cycles: 6 },
-  { conversations: 64, cycles: 1 },
+  { conversations: 1, cycles: 40 },
+  { conversations: 2, cycles: 20 },
+  { conversations: 64, cycles: 3 },
 ];
 
 async function http(store: string): Promise<void> {
@@ -93,6 +95,7 @@ async function http(store: string): Promise<void> {
     console.log('conversations  turns  refund turns/s  p50 ms  p99 ms | bare req/s  p50 ms  p99 ms | turns/s ÷ bare  p99 ×' + (store === 'redis' ? ' | Redis round trips/turn' : ''));
     let casesExpected = 0;
     let lastConversation = '';
+    let lastTurns = 0;
     for (const level of LEVELS) {
       const conversations = await Promise.all(
         Array.from({ length: level.conversations }, async () => {
@@ -101,6 +104,7 @@ async function http(store: string): Promise<void> {
         }),
       );
       lastConversation = conversations[0]!.conversationId;
+      lastTurns = level.cycles * refundTurns(0).length;
       const scripts = conversations.map((conversation, index) => ({
         ...conversation,
         turns: Array.from({ length: level.cycles }, (_, cycle) => refundTurns(index + cycle)).flat().map((text) => ({
@@ -123,7 +127,7 @@ async function http(store: string): Promise<void> {
     const recorded = (await Promise.all(ORDERS.map(([orderId]) => app.stores.cases.byOrder(orderId)))).flat().length;
     if (recorded < casesExpected) throw new Error(`expected ${casesExpected} recorded cases, found ${recorded}`);
     console.log(`cases recorded: ${recorded} (every refund conversation reached a decision)`);
-    if (store === 'redis') console.log(`bytes stored per idle conversation (${lastConversation.slice(0, 8)}…, one refund done): ${await conversationBytes(prefix, lastConversation)}`);
+    if (store === 'redis') console.log(`bytes stored per idle conversation (${lastConversation.slice(0, 8)}…: greeting + ${lastTurns} turns): ${await conversationBytes(prefix, lastConversation)}`);
   } finally {
     await bare.close();
     await app.close();
@@ -159,3 +163,7 @@ async function dropPrefix(prefix: string): Promise<void> {
 
 if (args.only !== 'http') await classifier();
 if (args.only !== 'classifier') await http(args.store ?? 'sqlite');
+if (args.only !== 'classifier' && args.store === 'redis') {
+  console.log('\n== Turn serialisation across instances: per-conversation lock vs optimistic eTag retry ==');
+  await turnStrategies(args['redis-url'] ?? 'redis://127.0.0.1:6379');
+}

@@ -131,7 +131,16 @@ export class RedisTurnStore implements TurnStore {
       // Poll once the subscription is active: a hand-over between ENTER and the subscription
       // would otherwise only be noticed by the next timed poll. While Redis is down the
       // subscription waits for the reconnection, so bound that wait.
-      await Promise.race([subscription.ready.catch(() => undefined), wake.wait(this.#timing.pollMs)]);
+      // A plain timer, not `wake.wait`: a wait left pending when `ready` wins would swallow the
+      // next notice, and a hand-over arriving during the first poll would then be slept through.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        subscription.ready.catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.#timing.pollMs);
+        }),
+      ]);
+      clearTimeout(timer);
       for (;;) {
         if (this.#closed) throw storeUnavailable('the store was closed while the turn waited');
         let entry = await this.#poll(keys, token);
