@@ -1,4 +1,4 @@
-import type { AuditEvent, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
+import type { AuditEvent, CaseDecision, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
 import type { Locale } from '../domain/locale.ts';
 
 /**
@@ -70,9 +70,10 @@ export interface CaseStore {
   byConversation(conversationId: string): Promise<RefundCase[]>;
   /**
    * Atomically moves a case from `from` to `to` and appends the event; throws `ConflictError`
-   * (`case_status_changed`) when the stored status is no longer `from`.
+   * (`case_status_changed`) when the stored status is no longer `from`. With `decision`, the
+   * case's decision is replaced in the same step (an agent approving another amount).
    */
-  transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date): Promise<RefundCase>;
+  transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date, decision?: CaseDecision): Promise<RefundCase>;
   appendAudit(event: AuditEvent): Promise<void>;
   /** The case's audit trail in order. */
   audit(caseId: string): Promise<AuditEvent[]>;

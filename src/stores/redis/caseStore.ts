@@ -1,6 +1,6 @@
 import { auditCaseMismatch, caseNotFound } from '../../cases/errors.ts';
 import { assertTransition } from '../../cases/stateMachine.ts';
-import type { AuditEvent, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
+import type { AuditEvent, CaseDecision, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
 import { ConflictError } from '../../errors.ts';
 import type { CaseStore } from '../ports.ts';
 import { auditData, caseData, escalationData, insertionNumber, toAuditEvent, toCase, toEscalation } from './caseRecords.ts';
@@ -32,7 +32,7 @@ return 1
 );
 
 /**
- * KEYS: case, audit. ARGV: from, to, at ms, audit event JSON. Check-and-set of the status:
+ * KEYS: case, audit. ARGV: from, to, at ms, audit event JSON, new data JSON or ''. Check-and-set of the status:
  * returns {0} for an unknown case, {1, status} when it is no longer `from`, {2, data} when done.
  */
 const TRANSITION_CASE = defineLua(
@@ -42,6 +42,7 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {0} end
 if status ~= ARGV[1] then return {1, status} end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'data', ARGV[5]) end
 redis.call('RPUSH', KEYS[2], ARGV[4])
 return {2, redis.call('HGET', KEYS[1], 'data')}
 `,
@@ -176,11 +177,19 @@ export class RedisCaseStore implements CaseStore {
    * Also refuses moves the lifecycle forbids (`InputError` `invalid_transition`, 409) and unknown
    * cases (`case_not_found`, 404), so no caller can write an impossible history.
    */
-  async transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date): Promise<RefundCase> {
+  async transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date, decision?: CaseDecision): Promise<RefundCase> {
     assertTransition(from, to);
     if (event.caseId !== id) throw auditCaseMismatch(id, event.caseId);
+    // A new decision rewrites the case's data; the status check in the script keeps it atomic
+    // (every change of a case's data goes through a status transition).
+    let data = '';
+    if (decision) {
+      const current = await this.get(id);
+      if (!current) throw caseNotFound(id);
+      data = caseData({ ...current, decision });
+    }
     const reply = arrayReply(
-      await this.#link.script(TRANSITION_CASE, [this.#keys.case(id), this.#keys.audit(id)], [from, to, String(at.getTime()), auditData(event)]),
+      await this.#link.script(TRANSITION_CASE, [this.#keys.case(id), this.#keys.audit(id)], [from, to, String(at.getTime()), auditData(event), data]),
       TRANSITION_CASE.name,
     );
     const outcome = integerReply(reply[0], TRANSITION_CASE.name);

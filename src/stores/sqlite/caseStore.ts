@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { auditCaseMismatch, caseNotFound } from '../../cases/errors.ts';
 import { assertTransition } from '../../cases/stateMachine.ts';
-import type { AuditEvent, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
+import type { AuditEvent, CaseDecision, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
 import { ConflictError } from '../../errors.ts';
 import type { CaseStore } from '../ports.ts';
 import {
@@ -26,6 +26,7 @@ export class SqliteCaseStore implements CaseStore {
   readonly #byCustomer: StatementSync;
   readonly #byConversation: StatementSync;
   readonly #updateStatus: StatementSync;
+  readonly #updateDecision: StatementSync;
   readonly #insertAudit: StatementSync;
   readonly #selectAudit: StatementSync;
   readonly #insertEscalation: StatementSync;
@@ -45,6 +46,7 @@ export class SqliteCaseStore implements CaseStore {
     this.#byCustomer = db.prepare(`SELECT * FROM cases WHERE customer_id = ? AND created_at >= ? ${NEWEST_FIRST}`);
     this.#byConversation = db.prepare(`SELECT * FROM cases WHERE conversation_id = ? ${NEWEST_FIRST}`);
     this.#updateStatus = db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?');
+    this.#updateDecision = db.prepare('UPDATE cases SET decision = ? WHERE id = ?');
     // The store numbers the trail: the caller's `seq`, if any, is ignored.
     this.#insertAudit = db.prepare(
       `INSERT INTO audit_events (case_id, seq, at, actor_kind, actor_id, type, data)
@@ -92,7 +94,7 @@ export class SqliteCaseStore implements CaseStore {
    * Also refuses moves the lifecycle forbids (`InputError` `invalid_transition`, 409) and unknown
    * cases (`case_not_found`, 404), so no caller can write an impossible history.
    */
-  async transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date): Promise<RefundCase> {
+  async transition(id: string, from: CaseStatus, to: CaseStatus, event: AuditEvent, at: Date, decision?: CaseDecision): Promise<RefundCase> {
     assertTransition(from, to);
     if (event.caseId !== id) throw auditCaseMismatch(id, event.caseId);
     return inTransaction(this.#db, () => {
@@ -103,8 +105,9 @@ export class SqliteCaseStore implements CaseStore {
         throw new ConflictError('case_status_changed', `Case ${id} is ${current.status}, no longer ${from}`);
       }
       this.#updateStatus.run(to, at.getTime(), id);
+      if (decision) this.#updateDecision.run(JSON.stringify(decision), id);
       this.#insertAudit.run(...auditValues(event));
-      return { ...current, status: to, updatedAt: new Date(at) };
+      return { ...current, status: to, updatedAt: new Date(at), ...(decision ? { decision: structuredClone(decision) } : {}) };
     });
   }
 

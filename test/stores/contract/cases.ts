@@ -62,6 +62,18 @@ export function caseContract(current: CurrentHarness): void {
     ]);
   });
 
+  it('replaces the decision in the same step when a new one is given', async () => {
+    await cases().create(aCase(), anEvent('RF-TEST22'));
+    const decision = { ...aCase().decision, outcome: 'partial' as const, amount: 12345, clauses: ['R-6.2'] };
+    const event = anEvent('RF-TEST22', { type: 'status_changed', at: at(4), actor: { kind: 'agent', id: 'U9' } });
+    const moved = await cases().transition('RF-TEST22', 'pending_review', 'approved', event, at(4), decision);
+    expect(moved).toEqual(aCase({ status: 'approved', updatedAt: at(4), decision }));
+    expect(await cases().get('RF-TEST22')).toEqual(moved);
+    // Without one, the decision stays as it was.
+    const later = anEvent('RF-TEST22', { type: 'status_changed', at: at(5) });
+    expect((await cases().transition('RF-TEST22', 'approved', 'refunded', later, at(5))).decision).toEqual(decision);
+  });
+
   it('rejects a transition from a status the case no longer has, changing nothing', async () => {
     await cases().create(aCase({ status: 'approved' }), anEvent('RF-TEST22'));
     const event = anEvent('RF-TEST22', { type: 'status_changed' });
