@@ -92,6 +92,7 @@ export interface Stores {
   events: ConversationEvents;
   idempotency: IdempotencyStore;
   rateLimits: RateLimitStore;
+  desk: DeskStore;
   /** Resolves when the backend is reachable (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -161,4 +162,28 @@ export interface IdempotencyStore {
 export interface RateLimitStore {
   /** Counts one hit of `key` in the current window of `windowMs`; returns the count so far and when the window resets. */
   hit(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }>;
+}
+
+/** A desk's own reference to a conversation's card and thread (e.g. Slack channel + message ts). */
+export interface DeskThread {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * Port: the agent desk's index — which conversations are with people (for the `/agent` list)
+ * and where each one's card/thread lives on the desk (for updating it and for mapping a reply
+ * in a thread back to its conversation). The conversation's own state stays the source of truth
+ * of who holds it; this is kept in step by the handoff service.
+ */
+export interface DeskStore {
+  /** Records (or updates) that a conversation is with people; `entry` is the handoff as JSON-able data. */
+  putOpen(conversationId: string, entry: Record<string, unknown>): Promise<void>;
+  /** The conversation is back with the assistant. */
+  close(conversationId: string): Promise<void>;
+  /** Conversations with people, oldest first. */
+  listOpen(): Promise<{ conversationId: string; entry: Record<string, unknown> }[]>;
+  setThread(conversationId: string, thread: DeskThread): Promise<void>;
+  thread(conversationId: string): Promise<DeskThread | undefined>;
+  conversationOfThread(thread: DeskThread): Promise<string | undefined>;
 }

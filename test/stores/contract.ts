@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { auditContract } from './contract/audit.ts';
 import { caseContract } from './contract/cases.ts';
 import { conversationContract } from './contract/conversations.ts';
+import { deskContract } from './contract/desk.ts';
 import { eventsContract } from './contract/events.ts';
 import { evidenceContract } from './contract/evidence.ts';
 import { expiryContract } from './contract/expiry.ts';
@@ -40,6 +41,7 @@ export function describeStoreContract(name: string, makeStores: MakeStores): voi
     describe('TurnStore', () => turnContract(current));
     describe('ConversationEvents', () => eventsContract(current));
     describe('IdempotencyStore and RateLimitStore', () => limitsContract(current));
+    describe('DeskStore', () => deskContract(current));
     describe('conversation expiry', () => expiryContract(makeStores));
     describe('restart', () => restartContract(current));
   });

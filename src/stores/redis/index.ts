@@ -8,6 +8,7 @@ import { connectRedis, redactUrl, type StoreLogger } from './connection.ts';
 import { RedisConversationEvents } from './conversationEvents.ts';
 import { RedisConversationStore } from './conversationStore.ts';
 import { EVIDENCE_SCRIPTS, RedisEvidenceStore } from './evidenceStore.ts';
+import { DESK_SCRIPTS, RedisDeskStore } from './deskStore.ts';
 import { RedisIdempotencyStore } from './idempotencyStore.ts';
 import { RedisKeys } from './keys.ts';
 import { RedisLink } from './link.ts';
@@ -40,6 +41,8 @@ export type { StoreLogger } from './connection.ts';
  *   P evidence:<sha256>                     hash   bytes, contentType, size, name, conversationId, createdAt   never
  *   P idempotency:<key>                     string PX = the claim's TTL
  *   P rate-limit:<key>                      string hit count, PX = rest of the window
+ *   P desk-open / desk-open-order           hash / zset   conversations with people (handoff JSON / since)   never
+ *   P desk-threads / desk-thread-index      hash / hash   conversation ↔ desk card thread               never
  *   channel P events:<conversationId>       pub/sub 'transcript' | 'released' (turn hand-overs)
  *
  * TTL: a conversation's record, transcript and the state item its turns commit expire together,
@@ -108,7 +111,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
   try {
     await prepareServer(
       link,
-      [...STATE_SCRIPTS, ...TRANSCRIPT_SCRIPTS, ...CASE_SCRIPTS, ...EVIDENCE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...TURN_SCRIPTS],
+      [...STATE_SCRIPTS, ...TRANSCRIPT_SCRIPTS, ...CASE_SCRIPTS, ...EVIDENCE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...TURN_SCRIPTS, ...DESK_SCRIPTS],
       redactUrl(options.url),
     );
   } catch (error) {
@@ -140,6 +143,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     turns,
     events: new RedisConversationEvents({ link, keys, hub }),
     idempotency: new RedisIdempotencyStore({ link, keys }),
+    desk: new RedisDeskStore({ link, keys, clock: options.clock }),
     rateLimits: new RedisRateLimitStore({ link, keys, clock }),
     async ping() {
       await link.command(['PING']);

@@ -90,4 +90,24 @@ export class RedisKeys {
   rateLimit(key: string): string {
     return `${this.prefix}rate-limit:${key}`;
   }
+
+  /** Hash: conversation id → handoff JSON, for conversations with people. */
+  get deskOpen(): string {
+    return `${this.prefix}desk-open`;
+  }
+
+  /** Sorted set: conversation ids with people, by when they were handed over. */
+  get deskOpenOrder(): string {
+    return `${this.prefix}desk-open-order`;
+  }
+
+  /** Hash: conversation id → desk thread JSON. */
+  get deskThreads(): string {
+    return `${this.prefix}desk-threads`;
+  }
+
+  /** Hash: `channel ts` → conversation id. */
+  get deskThreadIndex(): string {
+    return `${this.prefix}desk-thread-index`;
+  }
 }

@@ -10,6 +10,7 @@ import { SqliteConversationStore } from './conversationStore.ts';
 import { openDatabase } from './database.ts';
 import { SqliteEvidenceStore } from './evidenceStore.ts';
 import { ConversationExpiry } from './expiry.ts';
+import { SqliteDeskStore } from './deskStore.ts';
 import { SqliteIdempotencyStore } from './idempotencyStore.ts';
 import { SqliteRateLimitStore } from './rateLimitStore.ts';
 import { SqliteStateStorage } from './stateStorage.ts';
@@ -81,6 +82,7 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
     turns: new SqliteTurnStore({ db, state, transcripts, expiry, events, waitMs }),
     events,
     idempotency: new SqliteIdempotencyStore({ db, clock }),
+    desk: new SqliteDeskStore({ db, clock }),
     rateLimits: new SqliteRateLimitStore({ db, clock }),
     async ping() {
       db.prepare('SELECT 1').get();

@@ -120,4 +120,19 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX rate_limits_by_reset ON rate_limits (resets_at);
   `,
+
+  // 3: the agent desk's index (conversations with people, and their card/thread on the desk).
+  `
+  CREATE TABLE desk_open (
+    conversation_id TEXT PRIMARY KEY,
+    entry           TEXT NOT NULL, -- JSON handoff
+    opened_at       INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE desk_threads (
+    conversation_id TEXT PRIMARY KEY,
+    channel         TEXT NOT NULL,
+    ts              TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE UNIQUE INDEX desk_threads_by_thread ON desk_threads (channel, ts);
+  `,
 ];
