@@ -1,6 +1,7 @@
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Escalation } from '../src/domain/case.ts';
 import { announceEscalation } from './announce.ts';
+import { handToPeople } from './handoff.ts';
 import type { DialogServices } from './services.ts';
 import { clearAsked, localeOf } from './turn.ts';
 
@@ -31,13 +32,14 @@ export class HumanDialog extends Dialog<HumanOptions> {
     const conversationId = dc.context.activity.conversation.id;
     const cases = options?.caseId ? [] : await services.refunds.casesForConversation(conversationId);
     const caseId = options?.caseId ?? cases.find((candidate) => candidate.status !== 'refunded' && candidate.status !== 'cancelled')?.id;
-    const { refundCase } = await services.refunds.escalate({
+    const { escalation, refundCase } = await services.refunds.escalate({
       conversationId,
       caseId,
       orderId: options?.orderId,
       reason: options?.reason ?? 'customer_request',
       locale: localeOf(dc.context),
     });
+    await handToPeople(services, dc.context, { reason: escalation.reason, escalationId: escalation.id, ...(refundCase ? { caseId: refundCase.id } : {}) });
     await clearAsked(services, dc.context);
     await announceEscalation(services, dc.context, refundCase?.id);
     return dc.endDialog({ escalated: true });

@@ -6,6 +6,7 @@ import type { Order } from '../src/domain/order.ts';
 import { provesOwnership } from '../src/refunds/identity.ts';
 import { chooseItems } from '../src/refunds/items.ts';
 import { announceDecision, announceEscalation } from './announce.ts';
+import { handToPeople } from './handoff.ts';
 import type { AskedPrompt, DialogServices } from './services.ts';
 import { ask, clearAsked, evidenceOf, localeOf, say, type Slot, understandingOf } from './turn.ts';
 
@@ -162,12 +163,13 @@ export class RefundDialog extends ComponentDialog {
       state.attempts = {};
       if (understanding.affirmation === 'yes') {
         await clearAsked(services, step.context);
-        const { refundCase } = await services.refunds.escalate({
+        const { escalation, refundCase } = await services.refunds.escalate({
           conversationId: step.context.activity.conversation.id,
           orderId: state.orderId,
           reason: 'too_many_attempts',
           locale: localeOf(step.context),
         });
+        await handToPeople(services, step.context, { reason: escalation.reason, escalationId: escalation.id, ...(refundCase ? { caseId: refundCase.id } : {}) });
         await announceEscalation(services, step.context, refundCase?.id);
         return step.endDialog({ escalated: true } satisfies RefundResult);
       }
@@ -311,18 +313,24 @@ export class RefundDialog extends ComponentDialog {
       locale: localeOf(step.context),
     });
     await announceDecision(services, step.context, outcome, order);
+    const caseId = outcome.refundCase.id;
     if (state.unclassified) {
-      await services.refunds.escalate({
+      const { escalation } = await services.refunds.escalate({
         conversationId: step.context.activity.conversation.id,
-        caseId: outcome.refundCase.id,
+        caseId,
         orderId: order.id,
         reason: 'not_understood',
         locale: localeOf(step.context),
       });
-      await announceEscalation(services, step.context, outcome.refundCase.id);
+      await handToPeople(services, step.context, { reason: escalation.reason, escalationId: escalation.id, caseId });
+      await announceEscalation(services, step.context, caseId);
       return step.endDialog({ caseId: outcome.refundCase.id, outcome: outcome.decision.outcome, escalated: true } satisfies RefundResult);
     }
-    return step.endDialog({ caseId: outcome.refundCase.id, outcome: outcome.decision.outcome } satisfies RefundResult);
+    // A decision a person must review goes to the agent desk; the customer was told above.
+    if (outcome.refundCase.status === 'pending_review') {
+      await handToPeople(services, step.context, { reason: 'needs_review', escalationId: `review:${caseId}`, caseId });
+    }
+    return step.endDialog({ caseId, outcome: outcome.decision.outcome } satisfies RefundResult);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { EvidenceRef } from '../src/domain/case.ts';
+import type { PublicActivity } from '../src/bot/publicActivity.ts';
 import type { Clock } from '../src/domain/clock.ts';
+import type { Handoff } from '../src/handoff/types.ts';
 import type { OrderDirectory } from '../src/domain/order.ts';
 import type { Prompts } from '../src/i18n/prompts.ts';
 import type { Logger } from '../src/log/logger.ts';
@@ -22,6 +24,16 @@ export interface Profile {
   /** Orders whose ownership this conversation has proved (SPEC §5). */
   verifiedOrderIds: string[];
   lastPrompt?: AskedPrompt;
+  /** Set while the conversation is with people: waiting for an agent, or held by one. */
+  handoff?: Handoff;
+}
+
+/** Tells the agent desk about the conversation (called after the turn commits). */
+export interface DeskNotifier {
+  /** The conversation was handed to people, taken, decided or handed back (`undefined`: back with the assistant). */
+  handoffChanged(conversationId: string, handoff: Handoff | undefined): Promise<void>;
+  /** The customer wrote while people handle the conversation. */
+  customerSaid(conversationId: string, activity: PublicActivity): Promise<void>;
 }
 
 /** Settings the dialogs need, from the config. */
@@ -40,6 +52,7 @@ export interface DialogServices {
   clock: Clock;
   settings: DialogSettings;
   profile: StatePropertyAccessor<Profile>;
+  desk: DeskNotifier;
   logger: Logger;
 }
 

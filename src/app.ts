@@ -13,7 +13,10 @@ import { TranscriptMiddleware } from './bot/transcriptMiddleware.ts';
 import { CaseService } from './cases/caseService.ts';
 import { conversationRoutes } from './channels/api/conversationRoutes.ts';
 import { streamRoutes } from './channels/api/streamRoutes.ts';
+import { agentRoutes } from './channels/console/agentRoutes.ts';
 import { demoRoutes } from './channels/web/demoRoutes.ts';
+import { ConsoleDesk } from './handoff/consoleDesk.ts';
+import { HandoffService } from './handoff/handoffService.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { CodedError, ConfigError } from './errors.ts';
@@ -42,6 +45,7 @@ import type { Understander } from './understanding/types.ts';
 export interface App {
   server: FastifyInstance;
   gateway: ConversationGateway;
+  handoff: HandoffService;
   stores: Stores;
   logger: Logger;
   /** Starts listening; resolves with the base URL. */
@@ -97,6 +101,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       handoffWaitMinutes: config.HANDOFF_WAIT_MINUTES,
     },
     profile: conversationState.createProperty<Profile>('profile'),
+    // Bound late: the handoff service needs the gateway, which needs the bot, which needs this.
+    desk: {
+      handoffChanged: (conversationId, handoff) => handoffService.handoffChanged(conversationId, handoff),
+      customerSaid: (conversationId, activity) => handoffService.customerSaid(conversationId, activity),
+    },
     logger,
   };
   const bot = new RefundBot({
@@ -125,6 +134,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     turns: stores.turns,
     events: stores.events,
     clock,
+    onEffectError: (error, conversationId) => logger.warn({ err: error, conversationId }, 'an after-turn effect failed'),
+  });
+
+  const handoffService = new HandoffService({
+    gateway,
+    cases: stores.cases,
+    orders,
+    transcripts: stores.transcripts,
+    deskStore: stores.desk,
+    refunds,
+    desk: new ConsoleDesk(),
+    logger,
   });
 
   const server = createHttpServer({
@@ -142,6 +163,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         },
       }),
       streamRoutes({ gateway }),
+      agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
       demoRoutes(),
     ],
   });
@@ -151,13 +173,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     gateway,
     stores,
     logger,
+    handoff: handoffService,
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
+      // Hand-overs stored while the desk was unreachable (or before a restart) reach it now.
+      void handoffService.republishOpen().catch((error: unknown) => logger.warn({ err: error }, 'could not republish open hand-overs'));
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       return `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     },
     async close() {
+      handoffService.close();
       await server.close();
       await stores.close();
     },

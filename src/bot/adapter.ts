@@ -7,6 +7,7 @@ import {
   type ResourceResponse,
   TurnContext,
 } from 'botbuilder';
+import { turnOutput } from './turnEffects.ts';
 
 const REPLIES = Symbol('replies');
 
@@ -21,11 +22,16 @@ export type BotLogic = (context: TurnContext) => Promise<void>;
 export class ChannelAdapter extends BotAdapter {
   /** Runs one inbound activity and resolves with the bot's replies, in order. */
   async processActivity(activity: Partial<Activity>, logic: BotLogic): Promise<Partial<Activity>[]> {
+    return (await this.runTurn(activity, logic)).replies;
+  }
+
+  /** Runs one inbound activity; resolves with the replies, the after-commit effects and the result. */
+  async runTurn(activity: Partial<Activity>, logic: BotLogic): Promise<{ replies: Partial<Activity>[] } & ReturnType<typeof turnOutput>> {
     const context = new TurnContext(this, activity);
     const replies: Partial<Activity>[] = [];
     context.turnState.set(REPLIES, replies);
     await this.runMiddleware(context, logic);
-    return replies;
+    return { replies, ...turnOutput(context) };
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {

@@ -37,6 +37,7 @@ export class ConversationGateway {
   readonly #events: ConversationEvents;
   readonly #clock: Clock;
   readonly #records = new Map<string, { record: ConversationRecord; until: number }>();
+  readonly #onEffectError: (error: unknown, conversationId: string) => void;
 
   constructor(options: {
     adapter: ChannelAdapter;
@@ -46,8 +47,11 @@ export class ConversationGateway {
     turns: TurnStore;
     events: ConversationEvents;
     clock: Clock;
+    /** Told about an after-commit effect that failed (its owner is expected to retry it). */
+    onEffectError?: (error: unknown, conversationId: string) => void;
   }) {
     const { adapter, logic, conversations, transcripts, turns, events, clock } = options;
+    this.#onEffectError = options.onEffectError ?? (() => undefined);
     if (!adapter || !logic || !conversations || !transcripts || !turns || !events || !clock) throw new Error('ConversationGateway: missing dependency');
     this.#adapter = adapter;
     this.#logic = logic;
@@ -105,10 +109,15 @@ export class ConversationGateway {
    * an event turn: the bot phrases it in the customer's language, it lands in the transcript and
    * reaches every instance's live listeners. Answers undefined if the conversation is gone.
    */
-  async deliver(conversationId: string, event: { name: string; value: unknown }): Promise<PublicActivity[] | undefined> {
+  async deliver(conversationId: string, event: { name: string; value: unknown }): Promise<{ replies: PublicActivity[]; result: unknown } | undefined> {
     const record = await this.#record(conversationId);
     if (!record) return undefined;
-    return this.#turn(record, { ...this.#envelope(record, record.locale), type: 'event', id: randomUUID(), name: event.name, value: event.value });
+    return this.#runTurn(record, { ...this.#envelope(record, record.locale), type: 'event', id: randomUUID(), name: event.name, value: event.value });
+  }
+
+  /** The conversation's record (channel, locale), if it exists. */
+  record(conversationId: string): Promise<ConversationRecord | undefined> {
+    return this.#record(conversationId);
   }
 
   /** Both sides of the history after the watermark, and the new watermark. */
@@ -156,10 +165,21 @@ export class ConversationGateway {
   }
 
   async #turn(record: ConversationRecord, activity: Partial<Activity>): Promise<PublicActivity[]> {
+    return (await this.#runTurn(record, activity)).replies;
+  }
+
+  /** Runs a turn, then (after it committed) its effects; answers the replies and the turn's result. */
+  async #runTurn(record: ConversationRecord, activity: Partial<Activity>): Promise<{ replies: PublicActivity[]; result: unknown }> {
     const key = { conversationId: record.id, stateKey: conversationStateKey(record.channel, record.id) };
-    const replies = await runTurn(this.#turns, key, () => this.#adapter.processActivity(activity, this.#logic));
+    const output = await runTurn(this.#turns, key, () => this.#adapter.runTurn(activity, this.#logic));
+    for (const effect of output.effects) {
+      // An effect that fails (the agent desk is down) must not fail the customer's turn, which
+      // is committed; the effect's owner queues and retries it.
+      await effect().catch((error: unknown) => this.#onEffectError(error, record.id));
+    }
     const now = this.#clock.now();
-    return replies.filter((reply) => reply.type === 'message').map((reply) => toPublicActivity(reply, 'bot', now));
+    const replies = output.replies.filter((reply) => reply.type === 'message').map((reply) => toPublicActivity(reply, roleOf(reply), now));
+    return { replies, result: output.result };
   }
 
   async #record(conversationId: string): Promise<ConversationRecord | undefined> {
@@ -187,6 +207,11 @@ export class ConversationGateway {
       timestamp: this.#clock.now(),
     };
   }
+}
+
+/** Agents' messages keep their role (the customer sees who wrote). */
+function roleOf(reply: Partial<Activity>): PublicActivity['from']['role'] {
+  return reply.from?.role === 'agent' ? 'agent' : 'bot';
 }
 
 function customerId(conversationId: string): string {

@@ -17,11 +17,23 @@ export interface PublicActivity {
   channelData?: Record<string, unknown>;
 }
 
+/**
+ * Marks a message as written by a person on the desk. botbuilder overwrites `from` with the bot
+ * when it sends, so the author travels in channelData and becomes `from` here.
+ */
+export function agentMessage(agent: { name: string }, text: string, locale: string): Partial<Activity> {
+  return { type: 'message', text, locale, channelData: { [AGENT_AUTHOR]: { name: agent.name } } };
+}
+
+const AGENT_AUTHOR = 'agentAuthor';
+
 export function toPublicActivity(activity: Partial<Activity>, role: PublicActivity['from']['role'], at: Date): PublicActivity {
+  const { [AGENT_AUTHOR]: author, ...channelData } = (activity.channelData ?? {}) as Record<string, unknown>;
+  const agentName = (author as { name?: unknown } | undefined)?.name;
   const out: PublicActivity = {
     id: activity.id,
     type: 'message',
-    from: activity.from?.name && role === 'agent' ? { role, name: activity.from.name } : { role },
+    from: typeof agentName === 'string' ? { role: 'agent', name: agentName } : activity.from?.name && role === 'agent' ? { role, name: activity.from.name } : { role },
     timestamp: (activity.timestamp ? new Date(activity.timestamp) : at).toISOString(),
   };
   if (activity.text !== undefined) out.text = activity.text;
@@ -42,6 +54,6 @@ export function toPublicActivity(activity: Partial<Activity>, role: PublicActivi
       actions: actions.map((action) => ({ type: 'imBack' as const, title: action.title ?? String(action.value), value: String(action.value) })),
     };
   }
-  if (activity.channelData && Object.keys(activity.channelData).length > 0) out.channelData = activity.channelData;
+  if (Object.keys(channelData).length > 0) out.channelData = channelData;
   return out;
 }

@@ -1,12 +1,15 @@
 import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { type Dialog, DialogSet, type DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
 import type { Profile } from '../../dialogs/services.ts';
+import { AGENT_ACTION, type AgentActionEvent, handleAgentAction } from '../../dialogs/agentActions.ts';
 import { type CaseUpdate, sendCaseUpdate } from '../../dialogs/caseUpdate.ts';
 import { LOCALE, message, UNDERSTANDING } from '../../dialogs/turn.ts';
 import type { DialogServices } from '../../dialogs/services.ts';
 import { isLocale, type Locale } from '../domain/locale.ts';
 import type { Understander } from '../understanding/types.ts';
+import { toPublicActivity } from './publicActivity.ts';
 import { chooseReplyLocale } from './replyLocale.ts';
+import { afterCommit, setTurnResult } from './turnEffects.ts';
 
 /**
  * The bot: understands each message once, picks the reply language, and runs the main dialog.
@@ -42,6 +45,7 @@ export class RefundBot extends ActivityHandler {
       await next();
     });
     this.onEvent(async (context, next) => {
+      if (context.activity.name === AGENT_ACTION) await this.#handleAgentAction(context);
       if (context.activity.name === CASE_UPDATED) {
         const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
         context.turnState.set(LOCALE, isLocale(profile.locale) ? profile.locale : context.activity.locale);
@@ -72,14 +76,36 @@ export class RefundBot extends ActivityHandler {
     const text = (activity.text ?? (typeof activity.value === 'string' ? activity.value : '')).slice(0, 4000);
     const understanding = await this.#understander.understand(text);
     const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
-    const locale = chooseReplyLocale(text, understanding.language, isLocale(profile.locale) ? profile.locale : undefined);
+    const locale = chooseReplyLocale(text, understanding.language, isLocale(profile.locale) ? profile.locale : undefined, understanding.scriptTold);
     profile.locale = locale;
     context.turnState.set(UNDERSTANDING, understanding);
     context.turnState.set(LOCALE, locale);
 
+    // With people: every customer message goes to the desk's thread; while an agent holds the
+    // conversation the assistant stays silent, while it waits for one it keeps helping.
+    if (profile.handoff) {
+      const relayed = toPublicActivity(activity, 'user', this.#services.clock.now());
+      const conversationId = activity.conversation.id;
+      afterCommit(context, () => this.#services.desk.customerSaid(conversationId, relayed));
+      if (profile.handoff.agent) return;
+    }
     const dc = await this.#dialogs.createContext(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.#mainDialogId);
+  }
+
+  /** A person's action from the desk, run in the conversation's turn; its outcome is the turn's result. */
+  async #handleAgentAction(context: TurnContext): Promise<void> {
+    const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
+    context.turnState.set(LOCALE, isLocale(profile.locale) ? profile.locale : context.activity.locale);
+    const event = context.activity.value as AgentActionEvent;
+    const outcome = await handleAgentAction(this.#services, context, event);
+    if (outcome.ok && (event.action.kind === 'take_over' || event.action.kind === 'reply')) {
+      // The assistant's half-finished questions end when a person steps in.
+      const dc = await this.#dialogs.createContext(context);
+      await dc.cancelAllDialogs();
+    }
+    setTurnResult(context, outcome);
   }
 }
 

@@ -47,11 +47,11 @@ export function decidedEvent(refundCase: RefundCase, actor: AuditActor): AuditEv
 /** A status change asked for by an agent, the customer or the system. */
 export function statusChangedEvent(
   caseId: string,
-  change: { from: CaseStatus; to: CaseStatus; note?: string | undefined },
+  change: { from: CaseStatus; to: CaseStatus; note?: string | undefined; amount?: number; outcome?: string },
   actor: AuditActor,
   at: Date,
 ): AuditEvent {
-  const data = change.note === undefined ? { from: change.from, to: change.to } : { ...change };
+  const data = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
   return { caseId, at, actor, type: 'status_changed', data };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, CaseStatus, Escalation, RefundCase } from '../domain/case.ts';
+import type { AuditEvent, CaseDecision, CaseStatus, Escalation, RefundCase } from '../domain/case.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Locale } from '../domain/locale.ts';
 import { CodedError, ConflictError, InputError } from '../errors.ts';
@@ -75,12 +75,13 @@ export class CaseService {
    * `invalid_transition` (409) if not, `ConflictError` `case_status_changed` if it changed
    * meanwhile, `case_not_found` (404) for an unknown id.
    */
-  async transition(caseId: string, to: CaseStatus, actor: AuditActor, note?: string): Promise<RefundCase> {
+  async transition(caseId: string, to: CaseStatus, actor: AuditActor, note?: string, decision?: CaseDecision): Promise<RefundCase> {
     const current = await this.#require(caseId);
     assertTransition(current.status, to);
     const at = this.#clock.now();
-    const event = statusChangedEvent(caseId, { from: current.status, to, note }, actor, at);
-    return this.#store.transition(caseId, current.status, to, event, at);
+    const change = decision ? { from: current.status, to, note, amount: decision.amount, outcome: decision.outcome } : { from: current.status, to, note };
+    const event = statusChangedEvent(caseId, change, actor, at);
+    return this.#store.transition(caseId, current.status, to, event, at, decision);
   }
 
   /**

@@ -1,12 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { CaseService } from '../cases/caseService.ts';
 import { type AuditEvent, CASE_STATUSES, type RefundCase } from '../domain/case.ts';
 import { fromMinor } from '../domain/money.ts';
 import { InputError } from '../errors.ts';
+import { adminGuard } from './adminAuth.ts';
 import type { CaseStore } from '../stores/ports.ts';
-import { bearerToken } from '../channels/api/auth.ts';
 import { parseBody } from '../channels/api/schemas.ts';
 
 const StatusChange = z.object({
@@ -30,15 +29,7 @@ export function caseRoutes(options: {
   adminToken: string | undefined;
 }): FastifyPluginAsync {
   const { cases, caseService, notify, adminToken } = options;
-  const expected = adminToken ? digest(adminToken) : undefined;
-
-  const requireAdmin = (request: FastifyRequest) => {
-    const token = bearerToken(request);
-    // Compare digests so the comparison is constant-time whatever the token lengths.
-    if (!expected || !token || !timingSafeEqual(digest(token), expected)) {
-      throw new InputError('unauthorized', adminToken ? 'missing or wrong admin token' : 'the case API is off: set ADMIN_TOKEN', 401);
-    }
-  };
+  const requireAdmin = adminGuard(adminToken);
 
   return async (app) => {
     app.get('/v1/cases/:caseId', async (request) => {
@@ -83,8 +74,4 @@ export function caseJson(refundCase: RefundCase) {
 
 function auditJson(event: AuditEvent) {
   return { ...event, at: event.at.toISOString() };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -3,6 +3,8 @@ import type { RefundCase } from '../domain/case.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Order, OrderDirectory } from '../domain/order.ts';
+import { ConflictError, InputError } from '../errors.ts';
+import { itemPaidAmounts } from '../policy/amounts.ts';
 import { decide, proofRequired } from '../policy/engine.ts';
 import { ruleDays } from '../policy/phrasing.ts';
 import type { PolicyRules } from '../policy/rules.ts';
@@ -104,7 +106,45 @@ export class PolicyRefundDesk implements RefundDesk {
   }
 
   async recordCsat(caseId: string, rating: number): Promise<void> {
-    await this.#store.appendAudit({ caseId, at: this.#clock.now(), actor: { kind: 'customer' }, type: 'note', data: { csat: rating } });
+    await this.note(caseId, { kind: 'customer' }, { csat: rating });
+  }
+
+  maxRefund(order: Order, skus: string[]): number {
+    const paid = itemPaidAmounts(order);
+    const items = skus.reduce((sum, sku) => sum + (paid.get(sku) ?? 0), 0);
+    // Shipping is paid back only with the whole order; never more than the order's total.
+    const whole = order.items.every((item) => skus.includes(item.sku));
+    return Math.min(order.paid, items + (whole ? order.shippingFee : 0));
+  }
+
+  async decideByAgent(caseId: string, agent: { id: string; name: string }, decision: { status: 'approved'; amount: number } | { status: 'denied'; reason: string }): Promise<RefundCase> {
+    const current = await this.#cases.get(caseId);
+    if (!current) throw new InputError('case_not_found', `no case ${caseId}`, 404);
+    if (current.status !== 'pending_review' && current.status !== 'escalated') {
+      throw new ConflictError('case_decided', `case ${caseId} is already ${current.status}`);
+    }
+    const actor = { kind: 'agent' as const, id: agent.id };
+    if (decision.status === 'denied') {
+      const changed = await this.#cases.transition(caseId, 'denied', actor, decision.reason);
+      this.#logger.info({ caseId, conversationId: changed.conversationId, agent: agent.id, status: 'denied' }, 'case decided by an agent');
+      return changed;
+    }
+    const order = await this.#orders.get(current.orderId);
+    const max = order ? this.maxRefund(order, current.items) : current.decision.amount;
+    if (!Number.isSafeInteger(decision.amount) || decision.amount <= 0 || decision.amount > max) {
+      throw new InputError('invalid_amount', `the amount must be more than 0 and at most ${max} minor units`);
+    }
+    const changed = await this.#cases.transition(caseId, 'approved', actor, undefined, {
+      ...current.decision,
+      outcome: decision.amount >= max ? 'full' : 'partial',
+      amount: decision.amount,
+    });
+    this.#logger.info({ caseId, conversationId: changed.conversationId, agent: agent.id, status: 'approved', amount: decision.amount }, 'case decided by an agent');
+    return changed;
+  }
+
+  async note(caseId: string, actor: { kind: 'agent' | 'customer' | 'assistant'; id?: string }, data: Record<string, unknown>): Promise<void> {
+    await this.#store.appendAudit({ caseId, at: this.#clock.now(), actor, type: 'note', data });
   }
 }
 

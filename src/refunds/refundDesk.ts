@@ -45,4 +45,14 @@ export interface RefundDesk {
   escalate(request: EscalationRequest): Promise<{ escalation: Escalation; refundCase?: RefundCase }>;
   /** Records the customer's 1–5 rating on the case's audit trail. */
   recordCsat(caseId: string, rating: number): Promise<void>;
+  /** The most the customer can get back for these items of the order (what was paid; minor units). */
+  maxRefund(order: Order, skus: string[]): number;
+  /**
+   * A person's decision on a case waiting for one: approved (with the amount they chose, never
+   * above `maxRefund`) or denied (with the reason told to the customer). Recorded with the
+   * agent's id. Throws `ConflictError`/`InputError` when the case is no longer waiting.
+   */
+  decideByAgent(caseId: string, agent: { id: string; name: string }, decision: { status: 'approved'; amount: number } | { status: 'denied'; reason: string }): Promise<RefundCase>;
+  /** Adds a note to the case's audit trail (e.g. an agent took the conversation over). */
+  note(caseId: string, actor: { kind: 'agent' | 'customer' | 'assistant'; id?: string }, data: Record<string, unknown>): Promise<void>;
 }

@@ -32,6 +32,20 @@ export function detectLanguage(text: string, script: ChineseScript): Locale | un
  * telling characters, e.g. "你好") keeps zh-CN.
  */
 export function chineseVariant(text: string, script: ChineseScript): 'zh-CN' | 'zh-TW' {
+  const { traditionalOnly, simplifiedOnly } = chineseScriptCounts(text, script);
+  return traditionalOnly > simplifiedOnly ? 'zh-TW' : 'zh-CN';
+}
+
+/**
+ * Whether the text's Han characters tell Simplified from Traditional at all ("你好" does not:
+ * both scripts write it alike), so a conversation's script is not switched on such a message.
+ */
+export function tellsChineseScript(text: string, script: ChineseScript): boolean {
+  const counts = chineseScriptCounts(text, script);
+  return counts.traditionalOnly !== counts.simplifiedOnly;
+}
+
+function chineseScriptCounts(text: string, script: ChineseScript): { traditionalOnly: number; simplifiedOnly: number } {
   const chars = [...text].filter((c) => HAN.test(c));
   const joined = chars.join('');
   const simplified = [...script.toSimplified(joined)];
@@ -47,5 +61,5 @@ export function chineseVariant(text: string, script: ChineseScript): 'zh-CN' | '
     if (s !== c) traditionalOnly += 1;
     if (t !== c) simplifiedOnly += 1;
   });
-  return traditionalOnly > simplifiedOnly ? 'zh-TW' : 'zh-CN';
+  return { traditionalOnly, simplifiedOnly };
 }

@@ -29,6 +29,8 @@ export interface Understanding {
   text: string;
   /** undefined when the text has no letters to tell (e.g. "100234", "👍") */
   language: Locale | undefined;
+  /** For Chinese: whether the characters told Simplified from Traditional (not for "你好", written alike in both). */
+  scriptTold: boolean;
   /** top intent */
   intent: Scored<Intent>;
   /** all intents, best first */

@@ -1,7 +1,7 @@
 import type { ChineseScript } from './chinese.ts';
 import { detectAffirmation, detectCommand } from './commands.ts';
 import { extractEntities } from './entities.ts';
-import { detectLanguage } from './language.ts';
+import { detectLanguage, tellsChineseScript } from './language.ts';
 import type { Models } from './models.ts';
 import { foldText } from './normalize.ts';
 import type { Understander, Understanding } from './types.ts';
@@ -36,6 +36,7 @@ export class OfflineUnderstander implements Understander {
     return {
       text,
       language: detectLanguage(text, this.#script),
+      scriptTold: tellsChineseScript(text, this.#script),
       intent,
       intents,
       category,

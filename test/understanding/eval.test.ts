@@ -11,6 +11,7 @@ function tableUnderstander(table: Record<string, [Intent, Category]>): Understan
       return {
         text,
         language: 'en',
+        scriptTold: false,
         intent: { label: intent, confidence: 1 },
         intents: [{ label: intent, confidence: 1 }],
         category: { label: category, confidence: 1 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChineseScript } from '../../src/understanding/chinese.ts';
-import { detectLanguage } from '../../src/understanding/language.ts';
+import { detectLanguage, tellsChineseScript } from '../../src/understanding/language.ts';
 
 const script = createChineseScript();
 
@@ -29,5 +29,17 @@ describe('detectLanguage', () => {
 
   it.each(['100234', '👍', '', '  ', '+8613800000000', '¥299'])('%j has no letters to tell', (text) => {
     expect(detectLanguage(text, script)).toBeUndefined();
+  });
+});
+
+describe('tellsChineseScript', () => {
+  it.each([
+    ['我要找真人客服', false],
+    ['你好', false],
+    ['我要退款，东西坏了', true],
+    ['我要退款，東西壞了', true],
+    ['hello', false],
+  ])('%s → %s', (text, told) => {
+    expect(tellsChineseScript(text, script)).toBe(told);
   });
 });

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { InputError } from '../../errors.ts';
+import type { HandoffService } from '../../handoff/handoffService.ts';
+import { adminGuard } from '../../http/adminAuth.ts';
+import { parseBody } from '../api/schemas.ts';
+
+const ActionBody = z.object({
+  /** The person acting, shown to the customer and recorded in the audit trail. */
+  agent: z.string().trim().min(1).max(80),
+  action: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('take_over') }),
+    z.object({ kind: z.literal('reply'), text: z.string().trim().min(1).max(4000) }),
+    z.object({ kind: z.literal('approve'), amount: z.number().positive().optional() }),
+    z.object({ kind: z.literal('deny'), reason: z.string().trim().min(1).max(1000) }),
+    z.object({ kind: z.literal('hand_back') }),
+  ]),
+});
+
+/** HTTP statuses of refusals: the action made sense but the conversation is no longer in that state. */
+const REFUSAL_STATUS = { stale: 409, held_by_other: 409, amount_too_high: 400, no_case: 409, not_found: 404 } as const;
+
+/**
+ * The built-in agent desk, for shops without Slack: `GET /agent` is a page that lists the
+ * conversations with people and lets a person reply, approve, deny, take over or hand back;
+ * it talks to the JSON API under `/v1/desk`, which needs `ADMIN_TOKEN` like the case API.
+ */
+export function agentRoutes(options: { handoff: HandoffService; adminToken: string | undefined }): FastifyPluginAsync {
+  const { handoff } = options;
+  const requireAdmin = adminGuard(options.adminToken);
+  const page = readFileSync(new URL('./agent.html', import.meta.url), 'utf8');
+
+  return async (app) => {
+    // The page holds no data; everything it shows comes from the token-protected API.
+    app.get('/agent', async (_request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+        .header('x-frame-options', 'DENY')
+        .send(page),
+    );
+
+    app.get('/v1/desk/conversations', async (request) => {
+      requireAdmin(request);
+      return { conversations: await handoff.open() };
+    });
+
+    app.get('/v1/desk/conversations/:id', async (request) => {
+      requireAdmin(request);
+      const view = await handoff.view((request.params as { id: string }).id);
+      if (!view) throw new InputError('conversation_not_found', 'no such conversation', 404);
+      return view;
+    });
+
+    app.post('/v1/desk/conversations/:id/actions', async (request, reply) => {
+      requireAdmin(request);
+      const { agent, action } = parseBody(ActionBody, request.body);
+      const result = await handoff.act((request.params as { id: string }).id, { id: `console:${agent}`, name: agent, via: 'console' }, action);
+      if (result.ok) return result;
+      return reply.status(REFUSAL_STATUS[result.refusal]).send({ error: { code: result.refusal, message: result.message }, view: result.view });
+    });
+  };
+}
