@@ -7,6 +7,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { CSAT_DIALOG, CsatDialog, type CsatResult } from './csatDialog.ts';
+import { handoffOf } from './handoff.ts';
 import { HUMAN_DIALOG, HumanDialog } from './humanDialog.ts';
 import { sendPolicyAnswer, POLICY_DIALOG, PolicyDialog } from './policyDialog.ts';
 import { REFUND_DIALOG, RefundDialog, type RefundResult } from './refundDialog.ts';
@@ -61,7 +62,9 @@ export class MainDialog extends ComponentDialog {
       return step.beginDialog(REFUND_DIALOG);
     }
     if (intent.label === 'policy_question') return step.beginDialog(POLICY_DIALOG);
-    await say(this.#services, step.context, command === 'help' ? 'help' : 'fallback', {}, { actions: topActions });
+    // Waiting for a person: say so rather than "I didn't get that".
+    const waiting = command !== 'help' && (await handoffOf(this.#services, step.context)) !== undefined;
+    await say(this.#services, step.context, command === 'help' ? 'help' : waiting ? 'handoff.pending' : 'fallback', {}, { actions: topActions });
     return step.endDialog();
   }
 

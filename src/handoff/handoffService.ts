@@ -94,13 +94,17 @@ export class HandoffService implements DeskNotifier {
     const cases = await this.#cases.byConversation(conversationId);
     const refundCase = (handoff?.caseId ? cases.find((candidate) => candidate.id === handoff.caseId) : undefined) ?? cases[0];
     const order = refundCase ? await this.#orders.get(refundCase.orderId) : undefined;
-    const transcript = (await this.#transcripts.list(conversationId, 0)).slice(-TRANSCRIPT_TAIL).map((entry) => entry.activity as PublicActivity);
+    // Desks (Slack is a third party) see the customer's words with contact details masked.
+    const transcript = (await this.#transcripts.list(conversationId, 0))
+      .slice(-TRANSCRIPT_TAIL)
+      .map((entry) => entry.activity as PublicActivity)
+      .map((activity) => (activity.text ? { ...activity, text: maskPii(activity.text) } : activity));
     return {
       conversationId,
       channel: record.channel,
       locale: record.locale,
       handoff,
-      refundCase,
+      refundCase: refundCase && { ...refundCase, reasonText: maskPii(refundCase.reasonText) },
       order,
       contact: order ? maskedContact(order) : undefined,
       maxRefund: order && refundCase ? this.#refunds.maxRefund(order, refundCase.items) : undefined,
@@ -144,8 +148,14 @@ export class HandoffService implements DeskNotifier {
   }
 }
 
-/** The customer's contact for agents, masked: enough to recognise, not to copy. */
+/** The customer's contact for agents, masked: enough to recognise (`l***@example.com`, `***1001`), not to copy. */
 function maskedContact(order: Order): string | undefined {
-  const parts = [order.customer.email, order.customer.phone].filter((value): value is string => Boolean(value));
-  return parts.length > 0 ? maskPii(parts.join(' · ')) : undefined;
+  const { email, phone } = order.customer;
+  const parts: string[] = [];
+  if (email) {
+    const at = email.indexOf('@');
+    parts.push(at > 0 ? `${email.slice(0, 1)}***${email.slice(at)}` : '***');
+  }
+  if (phone) parts.push(`***${phone.replace(/\D/g, '').slice(-4)}`);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }

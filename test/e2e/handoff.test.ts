@@ -89,8 +89,11 @@ describe.each(STORES)('handing conversations to people at the built-in desk (%s 
     const [waiting] = await openList();
     expect(waiting).toMatchObject({ handoff: { reason: 'needs_review', caseId: summary.id } });
     expect(waiting?.handoff?.agent).toBeUndefined();
-    // Waiting for a person, the assistant still helps.
+    // Waiting for a person, the assistant still helps, and says a person is coming.
     expect((await customer.say('5')).length).toBeGreaterThan(0);
+    expect((await customer.say('嗯')).at(-1)?.text).toBe(prompts.t('zh-CN', 'handoff.pending'));
+    expect(waiting?.transcript.some((activity) => activity.text?.includes('wangfang@example.com'))).toBe(false);
+    expect(waiting?.contact).toBe('w***@example.com · ***1003');
 
     expect((await act(customer.conversationId, 'Zhao', { kind: 'deny', reason: '照片显示是进水损坏，不在保修范围内' })).status).toBe(200);
     const { activities } = await customer.history();
