@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConversationState } from 'botbuilder';
 import type { FastifyInstance } from 'fastify';
@@ -15,7 +16,9 @@ import { conversationRoutes } from './channels/api/conversationRoutes.ts';
 import { streamRoutes } from './channels/api/streamRoutes.ts';
 import { agentRoutes } from './channels/console/agentRoutes.ts';
 import { demoRoutes } from './channels/web/demoRoutes.ts';
+import { EvidenceLinks } from './evidence/signedUrls.ts';
 import { ConsoleDesk } from './handoff/consoleDesk.ts';
+import { evidenceRoutes } from './http/evidenceRoutes.ts';
 import { HandoffService } from './handoff/handoffService.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
@@ -137,6 +140,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onEffectError: (error, conversationId) => logger.warn({ err: error, conversationId }, 'an after-turn effect failed'),
   });
 
+  const evidenceLinks = new EvidenceLinks({ secret: evidenceLinkSecret(config), baseUrl: config.publicUrl, clock });
   const handoffService = new HandoffService({
     gateway,
     cases: stores.cases,
@@ -145,6 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     deskStore: stores.desk,
     refunds,
     desk: new ConsoleDesk(),
+    evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId),
     logger,
   });
 
@@ -164,6 +169,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }),
       streamRoutes({ gateway }),
       agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
+      evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
       demoRoutes(),
     ],
   });
@@ -201,4 +207,15 @@ async function openStores(config: Config, clock: Clock, logger: Logger): Promise
   const conversationTtlMs = Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000);
   if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, logger });
   return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs });
+}
+
+/**
+ * The key that signs agents' links to proof files: EVIDENCE_LINK_SECRET, else derived from
+ * ADMIN_TOKEN (so every instance agrees), else random for this process (links then work only
+ * on the instance that made them — fine for one instance in development).
+ */
+function evidenceLinkSecret(config: Config): Buffer {
+  if (config.EVIDENCE_LINK_SECRET) return Buffer.from(config.EVIDENCE_LINK_SECRET);
+  if (config.ADMIN_TOKEN) return createHmac('sha256', config.ADMIN_TOKEN).update('refundbot evidence links').digest();
+  return randomBytes(32);
 }

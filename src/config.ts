@@ -25,6 +25,10 @@ const ConfigSchema = z.object({
   /** Failed tries at one question before the assistant offers a person. */
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Redis for state, cases and cross-instance messages; unset: the embedded SQLite store. */
+  /** The address customers and agents reach this server at (links in Slack cards). */
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Signs agents' links to proof files; several instances must share it (default: derived from ADMIN_TOKEN). */
+  EVIDENCE_LINK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   /** Prefix of every Redis key, so several deployments (or tests) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('refundbot:'),
@@ -43,6 +47,8 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
+  /** PUBLIC_URL, or this machine's address. */
+  publicUrl: string;
   /** Absolute paths resolved against the working directory. */
   dataDir: string;
   knowledgeDir: string;
@@ -74,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const knowledgeDir = path.resolve(cwd, config.KNOWLEDGE_DIR);
   return {
     ...config,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     dataDir: path.resolve(cwd, config.DATA_DIR),
     knowledgeDir,
     promptsDir: path.resolve(cwd, config.PROMPTS_DIR),

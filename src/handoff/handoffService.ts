@@ -27,6 +27,7 @@ export class HandoffService implements DeskNotifier {
   readonly #deskStore: DeskStore;
   readonly #refunds: RefundDesk;
   readonly #logger: Logger;
+  readonly #evidenceUrl: (evidenceId: string) => string;
   #desk: AgentDesk;
   readonly #retries = new Map<string, NodeJS.Timeout>();
 
@@ -38,10 +39,13 @@ export class HandoffService implements DeskNotifier {
     deskStore: DeskStore;
     refunds: RefundDesk;
     desk: AgentDesk;
+    /** A signed, expiring link to a proof file. */
+    evidenceUrl: (evidenceId: string) => string;
     logger: Logger;
   }) {
-    const { gateway, cases, orders, transcripts, deskStore, refunds, desk, logger } = options;
-    if (!gateway || !cases || !orders || !transcripts || !deskStore || !refunds || !desk || !logger) throw new Error('HandoffService: missing dependency');
+    const { gateway, cases, orders, transcripts, deskStore, refunds, desk, evidenceUrl, logger } = options;
+    if (!gateway || !cases || !orders || !transcripts || !deskStore || !refunds || !desk || !evidenceUrl || !logger) throw new Error('HandoffService: missing dependency');
+    this.#evidenceUrl = evidenceUrl;
     this.#gateway = gateway;
     this.#cases = cases;
     this.#orders = orders;
@@ -108,6 +112,7 @@ export class HandoffService implements DeskNotifier {
       order,
       contact: order ? maskedContact(order) : undefined,
       maxRefund: order && refundCase ? this.#refunds.maxRefund(order, refundCase.items) : undefined,
+      evidence: (refundCase?.evidence ?? []).map((file) => ({ id: file.id, name: file.name, contentType: file.contentType, url: this.#evidenceUrl(file.id) })),
       transcript,
     };
   }

@@ -52,6 +52,8 @@ export interface DeskView {
   contact: string | undefined;
   /** The most the customer can be refunded for the case's items (minor units), for partial approvals. */
   maxRefund: number | undefined;
+  /** The case's proof files with signed, expiring links for agents. */
+  evidence: { id: string; name: string; contentType: string; url: string }[];
   transcript: PublicActivity[];
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionResult, DeskView } from '../../src/handoff/types.ts';
-import { announcedCase, awaiting, type BotActivity, Customer } from '../support/client.ts';
+import { announcedCase, awaiting, type BotActivity, Customer, jpegAttachment } from '../support/client.ts';
 import { driveRefund, prompts } from '../support/drive.ts';
 import { ADMIN_TOKEN, STORES, startServer, type TestServer } from '../support/server.ts';
 
@@ -94,6 +94,19 @@ describe.each(STORES)('handing conversations to people at the built-in desk (%s 
     expect((await customer.say('嗯')).at(-1)?.text).toBe(prompts.t('zh-CN', 'handoff.pending'));
     expect(waiting?.transcript.some((activity) => activity.text?.includes('wangfang@example.com'))).toBe(false);
     expect(waiting?.contact).toBe('w***@example.com · ***1003');
+    // The photo is reachable for agents through a signed, expiring link only.
+    const [photo] = waiting?.evidence ?? [];
+    const link = new URL(photo?.url ?? 'http://invalid/');
+    const fetchLink = (search: string) => fetch(`${server.url}${link.pathname}${search}`);
+    const file = await fetchLink(link.search);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/jpeg');
+    const sent = Buffer.from(jpegAttachment().contentUrl.split(',')[1] ?? '', 'base64');
+    expect(Buffer.from(await file.arrayBuffer()).equals(sent)).toBe(true);
+    expect((await fetchLink(link.search.replace(/signature=[^&]+/, 'signature=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).status).toBe(403);
+    expect((await fetchLink('')).status).toBe(400);
+    server.clock.advance(25 * 60 * 60 * 1000);
+    expect((await fetchLink(link.search)).status).toBe(403);
 
     expect((await act(customer.conversationId, 'Zhao', { kind: 'deny', reason: '照片显示是进水损坏，不在保修范围内' })).status).toBe(200);
     const { activities } = await customer.history();
