@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConversationState } from 'botbuilder';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { MainDialog } from '../dialogs/mainDialog.ts';
 import type { DialogServices, Profile } from '../dialogs/services.ts';
 import { message } from '../dialogs/turn.ts';
@@ -17,7 +17,9 @@ import { streamRoutes } from './channels/api/streamRoutes.ts';
 import { agentRoutes } from './channels/console/agentRoutes.ts';
 import { demoRoutes } from './channels/web/demoRoutes.ts';
 import { EvidenceLinks } from './evidence/signedUrls.ts';
+import { createSlackDeskSocketMode, createSlackWebClient, SlackAgentDesk, type SlackDeskSocketMode, slackDeskRoutes } from './channels/slack-desk/index.ts';
 import { ConsoleDesk } from './handoff/consoleDesk.ts';
+import type { Agent, AgentAction } from './handoff/types.ts';
 import { evidenceRoutes } from './http/evidenceRoutes.ts';
 import { HandoffService } from './handoff/handoffService.ts';
 import type { Config } from './config.ts';
@@ -153,6 +155,28 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
   });
 
+  // The Slack agent desk when configured (else the built-in console desk stays).
+  const slackPlugins: FastifyPluginAsync[] = [];
+  let slackDesk: SlackAgentDesk | undefined;
+  let slackSocket: SlackDeskSocketMode | undefined;
+  if (config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL) {
+    const client = createSlackWebClient({ token: config.SLACK_BOT_TOKEN, slackApiUrl: config.SLACK_API_URL, logger });
+    slackDesk = new SlackAgentDesk({ client, channel: config.SLACK_AGENT_CHANNEL, deskStore: stores.desk, evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId), logger });
+    handoffService.useDesk(slackDesk);
+    const interactions = {
+      act: (conversationId: string, agent: Agent, action: AgentAction) => handoffService.act(conversationId, agent, action),
+      deskStore: stores.desk,
+      idempotency: stores.idempotency,
+      client,
+      agentChannel: config.SLACK_AGENT_CHANNEL,
+      ...(config.SLACK_AGENT_USERGROUP ? { agentUsergroup: config.SLACK_AGENT_USERGROUP } : {}),
+      logger,
+      clock,
+    };
+    if (config.SLACK_APP_TOKEN) slackSocket = createSlackDeskSocketMode({ ...interactions, appToken: config.SLACK_APP_TOKEN, slackApiUrl: config.SLACK_API_URL });
+    else if (config.SLACK_SIGNING_SECRET) slackPlugins.push(slackDeskRoutes({ ...interactions, signingSecret: config.SLACK_SIGNING_SECRET, slackApiUrl: config.SLACK_API_URL }));
+  }
+
   const server = createHttpServer({
     logger,
     plugins: [
@@ -170,6 +194,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       streamRoutes({ gateway }),
       agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
       evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
+      ...slackPlugins,
       demoRoutes(),
     ],
   });
@@ -182,6 +207,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     handoff: handoffService,
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
+      await slackSocket?.start();
       // Hand-overs stored while the desk was unreachable (or before a restart) reach it now.
       void handoffService.republishOpen().catch((error: unknown) => logger.warn({ err: error }, 'could not republish open hand-overs'));
       const address = server.server.address();
@@ -190,7 +216,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     async close() {
       handoffService.close();
+      await slackSocket?.stop();
+      // Closing the server lets interactions in flight finish; then give queued Slack deliveries a moment.
       await server.close();
+      if (slackDesk) await Promise.race([slackDesk.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      slackDesk?.close();
       await stores.close();
     },
   };

@@ -34,9 +34,14 @@ const ConfigSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('refundbot:'),
   /** Conversations (state and history) are deleted this long after their last message; cases are kept. */
   CONVERSATION_TTL_DAYS: z.coerce.number().min(1 / 24).max(3650).default(30),
-  SLACK_BOT_TOKEN: optionalString,
+  /** The Slack agent desk: a bot token (xoxb-), the channel id agents work in, and the signing secret (HTTP) or an app token (Socket Mode). */
+  SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional()),
   SLACK_SIGNING_SECRET: optionalString,
-  SLACK_AGENT_CHANNEL: optionalString,
+  SLACK_AGENT_CHANNEL: optionalString.pipe(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id (C… or G…), not a name').optional()),
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
+  /** Members of this user group (S…) may act on cards even outside the agent channel. */
+  SLACK_AGENT_USERGROUP: optionalString.pipe(z.string().regex(/^S[A-Z0-9]+$/, 'must be a user group id (S…)').optional()),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
@@ -70,6 +75,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     throw new ConfigError('invalid_config', `invalid configuration: ${problems.join('; ')}`);
   }
   const config = parsed.data;
+  const slackSet = (['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_AGENT_CHANNEL', 'SLACK_APP_TOKEN'] as const).filter((name) => config[name] !== undefined);
+  if (slackSet.length > 0) {
+    // Half a Slack setup would silently leave escalations off Slack: name what is missing.
+    const missing: string[] = (['SLACK_BOT_TOKEN', 'SLACK_AGENT_CHANNEL'] as const).filter((name) => config[name] === undefined);
+    if (!config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) missing.push('SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)');
+    if (missing.length > 0) throw new ConfigError('invalid_config', `invalid configuration: ${missing.join(', ')}: required for the Slack agent desk (set with ${slackSet.join(', ')})`);
+  }
   for (const name of NOT_YET_SUPPORTED) {
     if (config[name] !== undefined) {
       // Failing is safer than silently running on the embedded store / demo orders while the

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Slack's payloads the desk reads, validated (Bolt parses and routes them but does
+ * not check them). Unknown fields pass; a payload missing what we need is ignored and logged.
+ * https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+ * https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload
+ * https://docs.slack.dev/reference/events/message
+ */
+
+const SlackUser = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() });
+
+/** A click on one of the card's buttons. */
+export const ButtonClick = z.object({
+  type: z.literal('block_actions'),
+  user: SlackUser,
+  trigger_id: z.string().min(1),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }),
+  actions: z.array(z.object({ action_id: z.string().min(1), action_ts: z.string().min(1), value: z.string().optional() })).min(1),
+});
+export type ButtonClick = z.infer<typeof ButtonClick>;
+
+/** A submitted modal. */
+export const ViewSubmission = z.object({
+  type: z.literal('view_submission'),
+  user: SlackUser,
+  view: z.object({
+    id: z.string().min(1),
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }).passthrough().optional()).optional()) }),
+  }),
+});
+export type ViewSubmission = z.infer<typeof ViewSubmission>;
+
+/** A message event in a channel the bot is in (`message.channels` / `message.groups`). */
+export const ChannelMessage = z.object({
+  type: z.literal('message'),
+  channel: z.string().min(1),
+  ts: z.string().min(1),
+  user: z.string().optional(),
+  text: z.string().optional(),
+  thread_ts: z.string().optional(),
+  subtype: z.string().optional(),
+  bot_id: z.string().nullish(),
+  files: z.array(z.unknown()).optional(),
+});
+export type ChannelMessage = z.infer<typeof ChannelMessage>;
+
+/** The envelope of every Events API delivery; `event_id` is the same on Slack's retries. */
+export const EventEnvelope = z.object({ type: z.literal('event_callback'), event_id: z.string().min(1) });
+
+/** The name a payload gives its user: the fallback when users.info cannot be read. */
+export function userFallbackName(user: z.infer<typeof SlackUser>): string | undefined {
+  return user.name || user.username || undefined;
+}
