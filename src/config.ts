@@ -41,7 +41,7 @@ const ConfigSchema = z.object({
   SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
   /** Members of this user group (S…) may act on cards even outside the agent channel. */
   SLACK_AGENT_USERGROUP: optionalString.pipe(z.string().regex(/^S[A-Z0-9]+$/, 'must be a user group id (S…)').optional()),
-  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  SLACK_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()).transform((url) => url ?? 'https://slack.com/api/'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
