@@ -1,6 +1,6 @@
 import type { IdempotencyStore } from '../ports.ts';
 import type { RedisKeys } from './keys.ts';
-import { assertDurationMs, assertKey } from './limits.ts';
+import { assertDurationMs, assertKey } from '../limits.ts';
 import type { RedisLink } from './link.ts';
 
 /** Deduplicates deliveries with `SET key 1 NX PX ttl`: exactly one claimant wins, on every instance. */

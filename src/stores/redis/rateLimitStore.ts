@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/clock.ts';
 import type { RateLimitStore } from '../ports.ts';
 import type { RedisKeys } from './keys.ts';
-import { assertDurationMs, assertKey } from './limits.ts';
+import { assertDurationMs, assertKey } from '../limits.ts';
 import { defineLua, type RedisLink } from './link.ts';
 import { arrayReply, integerReply } from './replies.ts';
 

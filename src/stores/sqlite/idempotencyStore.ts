@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../domain/clock.ts';
 import type { IdempotencyStore } from '../ports.ts';
-import { assertDurationMs, assertKey } from './limits.ts';
+import { assertDurationMs, assertKey } from '../limits.ts';
 
 /** Deduplicates deliveries: one row per claimed key until it expires (the sweep deletes old rows). */
 export class SqliteIdempotencyStore implements IdempotencyStore {

@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../domain/clock.ts';
 import { CodedError } from '../../errors.ts';
 import type { RateLimitStore } from '../ports.ts';
-import { assertDurationMs, assertKey } from './limits.ts';
+import { assertDurationMs, assertKey } from '../limits.ts';
 import { integer } from './rows.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { CodedError } from '../../errors.ts';
+import { CodedError } from '../errors.ts';
 
 /** Checks a caller-given duration (TTL, window): a whole number of milliseconds above zero. */
 export function assertDurationMs(name: string, value: number): void {
