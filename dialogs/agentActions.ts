@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { RefundCase } from '../src/domain/case.ts';
 import { formatMoney, toMinor } from '../src/domain/money.ts';
-import { CodedError } from '../src/errors.ts';
+import { CodedError, InputError } from '../src/errors.ts';
 import { agentMessage } from '../src/bot/publicActivity.ts';
 import { afterCommit } from '../src/bot/turnEffects.ts';
 import type { ActionRefusal, Agent, AgentAction } from '../src/handoff/types.ts';
@@ -45,8 +45,12 @@ export async function handleAgentAction(services: DialogServices, context: TurnC
     }
     case 'reply': {
       if (!handoff) return refuse('stale', 'this conversation is back with the assistant; take it over first');
+      const files = action.files ?? [];
+      // The desks check this before acting; an empty message must never reach the customer.
+      if (!action.text.trim() && files.length === 0) throw new InputError('empty_reply', 'a reply needs text or files');
       if (!holder) await takeOver(services, context, agent);
-      await context.sendActivity(agentMessage(agent, action.text, localeOf(context)));
+      const attachments = files.map((file) => ({ contentType: file.contentType, name: file.name, content: { evidenceId: file.evidenceId } }));
+      await context.sendActivity(agentMessage(agent, action.text, localeOf(context), attachments));
       return { ok: true };
     }
     case 'hand_back': {

@@ -17,12 +17,28 @@ export interface PublicActivity {
   channelData?: Record<string, unknown>;
 }
 
+/** A stored file on a message, in the shape the evidence middleware gives customers' proof. */
+export interface EvidenceAttachment {
+  contentType: string;
+  name: string;
+  content: { evidenceId: string; size?: number };
+}
+
 /**
  * Marks a message as written by a person on the desk. botbuilder overwrites `from` with the bot
- * when it sends, so the author travels in channelData and becomes `from` here.
+ * when it sends, so the author travels in channelData and becomes `from` here. Files go as
+ * evidence attachments, so the public activity carries their ids (which the customer's file
+ * route checks against the transcript) and never a link of the desk's own.
  */
-export function agentMessage(agent: { name: string }, text: string, locale: string): Partial<Activity> {
-  return { type: 'message', text, locale, channelData: { [AGENT_AUTHOR]: { name: agent.name } } };
+export function agentMessage(agent: { name: string }, text: string, locale: string, attachments: EvidenceAttachment[] = []): Partial<Activity> {
+  return {
+    type: 'message',
+    // A files-only reply has no text; an empty string would show as an empty bubble.
+    ...(text || attachments.length === 0 ? { text } : {}),
+    locale,
+    ...(attachments.length > 0 ? { attachments } : {}),
+    channelData: { [AGENT_AUTHOR]: { name: agent.name } },
+  };
 }
 
 const AGENT_AUTHOR = 'agentAuthor';
@@ -44,7 +60,7 @@ export function toPublicActivity(activity: Partial<Activity>, role: PublicActivi
       return {
         contentType: attachment.contentType,
         name: attachment.name ?? 'file',
-        ...(content?.evidenceId ? { evidenceId: content.evidenceId, size: content.size } : {}),
+        ...(content?.evidenceId ? { evidenceId: content.evidenceId, ...(typeof content.size === 'number' ? { size: content.size } : {}) } : {}),
       };
     });
   }

@@ -11,10 +11,21 @@ export interface Agent {
   via: 'slack' | 'console';
 }
 
+/**
+ * A file an agent sends with a reply. Only ids of files already in the evidence store (so their
+ * type and size were checked from the bytes): the customer downloads them from their own
+ * conversation, never from the desk's (Slack's) private links.
+ */
+export interface AgentFile {
+  evidenceId: string;
+  name: string;
+  contentType: string;
+}
+
 /** What an agent can do to a conversation handed to people. */
 export type AgentAction =
   | { kind: 'take_over' }
-  | { kind: 'reply'; text: string }
+  | { kind: 'reply'; /** May be empty when `files` carries something. */ text: string; files?: AgentFile[] }
   | { kind: 'approve'; /** Decimal amount in the order's currency; absent: the amount the policy proposed. */ amount?: number }
   | { kind: 'deny'; /** Told to the customer. */ reason: string }
   | { kind: 'hand_back' };

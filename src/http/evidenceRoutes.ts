@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { parseBody } from '../channels/api/schemas.ts';
 import { InputError } from '../errors.ts';
+import { contentDisposition } from './contentDisposition.ts';
 import type { EvidenceLinks } from '../evidence/signedUrls.ts';
 import type { EvidenceStore } from '../stores/ports.ts';
 
@@ -22,7 +23,7 @@ export function evidenceRoutes(options: { evidence: EvidenceStore; links: Eviden
       return reply
         .type(file.ref.contentType)
         .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', `attachment; filename="${file.ref.name.replace(/["\\\r\n]/g, '_')}"`)
+        .header('content-disposition', contentDisposition(file.ref.name))
         .header('cache-control', 'private, max-age=300')
         .send(Buffer.from(file.bytes));
     });

@@ -35,7 +35,8 @@ export function createHttpServer(options: { logger: Logger; plugins: FastifyPlug
     if (coded.fault === 'customer') {
       return reply.status(coded.status).send({ error: { code: coded.code, message: coded.message } });
     }
-    request.log.error({ err: error, code: coded.code, url: request.url }, 'request failed');
+    // The path only: query strings can carry tokens (access_token on streams and downloads).
+    request.log.error({ err: error, code: coded.code, method: request.method, path: request.url.split('?')[0] }, 'request failed');
     const message = coded.fault === 'upstream' ? 'a service we depend on is unavailable; try again later' : 'something went wrong on our side';
     return reply.status(coded.status >= 500 ? coded.status : 500).send({ error: { code: coded.code, message } });
   });

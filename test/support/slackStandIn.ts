@@ -36,6 +36,42 @@ export interface StoredMessage {
   bot_id: string;
 }
 
+/** A file object (https://docs.slack.dev/reference/objects/file-object), the fields a message event's `files[]` has. */
+export interface SlackFileObject {
+  id: string;
+  created: number;
+  timestamp: number;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  pretty_type: string;
+  user: string;
+  user_team: string;
+  editable: boolean;
+  size: number;
+  mode: 'hosted';
+  is_external: boolean;
+  external_type: string;
+  is_public: boolean;
+  public_url_shared: boolean;
+  display_as_bot: boolean;
+  username: string;
+  url_private: string;
+  url_private_download: string;
+  permalink: string;
+  permalink_public: string;
+  has_rich_preview: boolean;
+  file_access: 'visible';
+}
+
+export interface FileDownload {
+  path: string;
+  token: string | undefined;
+  /** False when the token was missing or wrong (Slack then answers its sign-in page). */
+  served: boolean;
+}
+
 export interface SlackUser {
   id: string;
   name: string;
@@ -57,6 +93,13 @@ export interface SlackStandIn {
   setChannelMembers(channel: string, members: string[]): void;
   setUser(user: SlackUser): void;
   setUsergroup(id: string, users: string[]): void;
+  /**
+   * Hosts a file as Slack's file server does and answers its file object, as a message event's
+   * `files[]` carries it: `url_private_download` on this server, served only with the bot token.
+   */
+  hostFile(file: { name: string; mimetype: string; bytes: Uint8Array; filetype?: string }): SlackFileObject;
+  /** Every request for a hosted file's URL, in order. */
+  fileDownloads: FileDownload[];
   /** Accepts an app-level token for Socket Mode, handing out `url` (see socketModeStandIn.ts). */
   acceptAppToken(appToken: string, url: string): void;
   /** Messages posted, in order (updates change them in place). */
@@ -83,6 +126,9 @@ export async function startSlackStandIn(options: { botToken?: string; membersPag
   const usergroups = new Map<string, string[]>();
   const socketModeUrls = new Map<string, string>();
   const messages: StoredMessage[] = [];
+  const files = new Map<string, { bytes: Uint8Array; mimetype: string }>();
+  const fileDownloads: FileDownload[] = [];
+  let baseUrl = '';
   // Message ts values are unique per channel, "seconds.sequence" like Slack's.
   const clock = 1_760_000_000;
   let seq = 0;
@@ -217,6 +263,7 @@ export async function startSlackStandIn(options: { botToken?: string; membersPag
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method === 'GET' && (request.url ?? '').startsWith('/files-pri/')) return serveFile(request, response);
     const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const raw = await readBody(request);
     const contentType = String(request.headers['content-type'] ?? '');
@@ -246,6 +293,66 @@ export async function startSlackStandIn(options: { botToken?: string; membersPag
     const answer = handler(params, call);
     if (answer.ok === false) call.failed = String(answer.error);
     send(response, 200, answer);
+  }
+
+  /**
+   * Slack's file server: the bytes for the bot token; otherwise, as Slack does, a 200 with its
+   * HTML sign-in page instead of an error.
+   */
+  function serveFile(request: IncomingMessage, response: ServerResponse): void {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    const auth = String(request.headers.authorization ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+    const file = files.get(path);
+    const served = !!file && token === botToken;
+    fileDownloads.push({ path, token, served });
+    if (!file) {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('file_not_found');
+      return;
+    }
+    if (!served) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>');
+      return;
+    }
+    response.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.byteLength) });
+    response.end(Buffer.from(file.bytes));
+  }
+
+  function hostFile(input: { name: string; mimetype: string; bytes: Uint8Array; filetype?: string }): SlackFileObject {
+    const id = `F${String(++seq).padStart(10, '0')}`;
+    const name = encodeURIComponent(input.name);
+    const path = `/files-pri/${TEAM_ID}-${id}/download/${name}`;
+    files.set(path, { bytes: input.bytes, mimetype: input.mimetype });
+    const filetype = input.filetype ?? input.name.split('.').pop() ?? 'binary';
+    return {
+      id,
+      created: clock,
+      timestamp: clock,
+      name: input.name,
+      title: input.name,
+      mimetype: input.mimetype,
+      filetype,
+      pretty_type: filetype.toUpperCase(),
+      user: 'U0AGENT01',
+      user_team: TEAM_ID,
+      editable: false,
+      size: input.bytes.byteLength,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: true,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: `${baseUrl}/files-pri/${TEAM_ID}-${id}/${name}`,
+      url_private_download: `${baseUrl}${path}`,
+      permalink: `https://standin.slack.com/files/U0AGENT01/${id}/${name}`,
+      permalink_public: `https://slack-files.com/${TEAM_ID}-${id}-0ce8936320`,
+      has_rich_preview: false,
+      file_access: 'visible',
+    };
   }
 
   function refuse(call: SlackCall, response: ServerResponse, error: string): void {
@@ -279,6 +386,7 @@ export async function startSlackStandIn(options: { botToken?: string; membersPag
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}/api/`,
@@ -293,6 +401,8 @@ export async function startSlackStandIn(options: { botToken?: string; membersPag
     setChannelMembers: (channel, list) => void members.set(channel, [...list]),
     setUser: (user) => void users.set(user.id, user),
     setUsergroup: (id, list) => void usergroups.set(id, [...list]),
+    hostFile,
+    fileDownloads,
     acceptAppToken: (appToken, url) => void socketModeUrls.set(appToken, url),
     messages,
     message: findMessage,

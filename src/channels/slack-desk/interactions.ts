@@ -4,9 +4,10 @@ import type { ModalView } from '@slack/types';
 import { type Clock, systemClock } from '../../domain/clock.ts';
 import type { AgentAction } from '../../handoff/types.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { DeskStore, IdempotencyStore } from '../../stores/ports.ts';
+import type { DeskStore, EvidenceStore, IdempotencyStore } from '../../stores/ports.ts';
 import { DeskAccess } from './access.ts';
 import { ButtonValue, DESK_ACTIONS, DESK_VIEWS, decodeButtonValue, PartialButtonValue } from './actions.ts';
+import { SlackFileIntake } from './agentFiles.ts';
 import { type ActFn, AgentGate, type Where } from './agentGate.ts';
 import { dedupeDeliveries } from './dedupe.ts';
 import { DisplayNames } from './displayNames.ts';
@@ -31,6 +32,11 @@ export interface DeskInteractionOptions {
   agentUsergroup?: string;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Where files agents attach to thread replies are stored for the customer to download
+   * (`stores.evidence`); without it those files are not relayed and the agent is told so.
+   */
+  evidence?: EvidenceStore;
 }
 
 /** Two clicks on one button by one agent within this window are one click. */
@@ -52,7 +58,9 @@ export function registerDeskListeners(app: App, options: DeskInteractionOptions)
   const clock = options.clock ?? systemClock;
   const access = new DeskAccess({ client, channel: options.agentChannel, clock, logger, ...(options.agentUsergroup ? { usergroup: options.agentUsergroup } : {}) });
   const gate = new AgentGate({ act: options.act, access, names: new DisplayNames({ client, clock, logger }), client, logger });
-  const replies = new ThreadReplies({ gate, deskStore: options.deskStore, logger });
+  // Files are fetched from the host the client calls (SLACK_API_URL) or Slack's file server, with its token.
+  const files = options.evidence ? new SlackFileIntake({ evidence: options.evidence, token: client.token, slackApiUrl: client.slackApiUrl, logger }) : undefined;
+  const replies = new ThreadReplies({ gate, deskStore: options.deskStore, files, logger });
 
   app.use(dedupeDeliveries({ idempotency, logger }));
 
