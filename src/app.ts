@@ -13,9 +13,11 @@ import { CASE_UPDATED, RefundBot } from './bot/refundBot.ts';
 import { TranscriptMiddleware } from './bot/transcriptMiddleware.ts';
 import { CaseService } from './cases/caseService.ts';
 import { conversationRoutes } from './channels/api/conversationRoutes.ts';
+import { fileRoutes } from './channels/api/fileRoutes.ts';
 import { streamRoutes } from './channels/api/streamRoutes.ts';
 import { agentRoutes } from './channels/console/agentRoutes.ts';
 import { demoRoutes } from './channels/web/demoRoutes.ts';
+import { widgetRoutes } from './channels/web/widgetRoutes.ts';
 import { EvidenceLinks } from './evidence/signedUrls.ts';
 import { createSlackDeskSocketMode, createSlackWebClient, SlackAgentDesk, type SlackDeskSocketMode, slackDeskRoutes } from './channels/slack-desk/index.ts';
 import { ConsoleDesk } from './handoff/consoleDesk.ts';
@@ -172,6 +174,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.SLACK_AGENT_USERGROUP ? { agentUsergroup: config.SLACK_AGENT_USERGROUP } : {}),
       logger,
       clock,
+      evidence: stores.evidence,
     };
     if (config.SLACK_APP_TOKEN) slackSocket = createSlackDeskSocketMode({ ...interactions, appToken: config.SLACK_APP_TOKEN, slackApiUrl: config.SLACK_API_URL });
     else if (config.SLACK_SIGNING_SECRET) slackPlugins.push(slackDeskRoutes({ ...interactions, signingSecret: config.SLACK_SIGNING_SECRET, slackApiUrl: config.SLACK_API_URL }));
@@ -192,10 +195,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         },
       }),
       streamRoutes({ gateway }),
+      fileRoutes({ gateway, evidence: stores.evidence }),
       agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
       evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
       ...slackPlugins,
       demoRoutes(),
+      widgetRoutes(),
     ],
   });
 
