@@ -218,7 +218,7 @@ export class RefundDialog extends ComponentDialog {
         if (state.orderId) state.notices.push({ key: 'notice.orderChanged', vars: { orderId: newOrderId } });
         const profile = await services.profile.get(context, { verifiedOrderIds: [] });
         state.orderId = newOrderId;
-        state.verified = profile.verifiedOrderIds.includes(newOrderId);
+        state.verified = profile.verifiedOrderIds.includes(newOrderId) || profile.vouchedCustomerId === found.customer.id;
         delete state.skus;
         state.confirmed = false;
       } else {

@@ -23,6 +23,8 @@ export interface Profile {
   locale?: string;
   /** Orders whose ownership this conversation has proved (SPEC §5). */
   verifiedOrderIds: string[];
+  /** The shop's customer id the channel vouches for (a signed customer token): their orders need no proof. */
+  vouchedCustomerId?: string;
   lastPrompt?: AskedPrompt;
   /** Set while the conversation is with people: waiting for an agent, or held by one. */
   handoff?: Handoff;

@@ -95,15 +95,16 @@ export class StatusDialog extends ComponentDialog {
       if (found) {
         state.caseId = found.id;
         state.orderId = found.orderId;
-        state.verified = found.conversationId === conversationId || profile.verifiedOrderIds.includes(found.orderId);
+        state.verified = found.conversationId === conversationId || profile.verifiedOrderIds.includes(found.orderId) || profile.vouchedCustomerId === found.customerId;
       } else {
         state.notice = { key: 'status.unknownCase', vars: { caseId } };
       }
     } else if (orderId && orderId !== state.orderId) {
-      if (await services.orders.get(orderId)) {
+      const order = await services.orders.get(orderId);
+      if (order) {
         state.orderId = orderId;
         delete state.caseId;
-        state.verified = profile.verifiedOrderIds.includes(orderId);
+        state.verified = profile.verifiedOrderIds.includes(orderId) || profile.vouchedCustomerId === order.customer.id;
       } else {
         state.notice = { key: 'retry.orderNotFound', vars: { orderId } };
       }

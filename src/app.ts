@@ -182,9 +182,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const server = createHttpServer({
     logger,
+    cors: { origins: config.WIDGET_ORIGINS, paths: /^\/v1\/conversations(\/|\?|$)/ },
     plugins: [
       healthRoutes({ ping: () => stores.ping() }),
-      conversationRoutes({ gateway }),
+      conversationRoutes({ gateway, customerTokenSecret: config.CUSTOMER_TOKEN_SECRET, clock }),
       caseRoutes({
         cases: stores.cases,
         caseService,

@@ -25,6 +25,16 @@ const ConfigSchema = z.object({
   /** Failed tries at one question before the assistant offers a person. */
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Redis for state, cases and cross-instance messages; unset: the embedded SQLite store. */
+  /** Signs customer tokens for logged-in shop customers (data-customer-token on the widget). */
+  CUSTOMER_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** Origins (https://shop.example) whose pages may embed the widget and call the conversation API. */
+  WIDGET_ORIGINS: optionalString.transform((value, context) => {
+    const origins = (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+    for (const origin of origins) {
+      if (!/^https?:\/\/[^/\s]+$/.test(origin)) context.addIssue({ code: 'custom', message: `${origin} is not an origin like https://shop.example` });
+    }
+    return origins;
+  }),
   /** The address customers and agents reach this server at (links in Slack cards). */
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Signs agents' links to proof files; several instances must share it (default: derived from ADMIN_TOKEN). */

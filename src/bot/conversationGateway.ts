@@ -63,7 +63,7 @@ export class ConversationGateway {
   }
 
   /** Opens a conversation; the greeting goes into its history. Returns the token once. */
-  async start(options: { channel: string; locale: Locale }): Promise<{ conversationId: string; token: string }> {
+  async start(options: { channel: string; locale: Locale; /** A customer the channel vouches for (signed customer token). */ customerId?: string }): Promise<{ conversationId: string; token: string }> {
     const conversationId = randomUUID();
     const token = randomBytes(32).toString('base64url');
     const record: ConversationRecord = {
@@ -79,6 +79,7 @@ export class ConversationGateway {
       ...this.#envelope(record, options.locale),
       type: 'conversationUpdate',
       membersAdded: [{ id: customerId(conversationId), name: 'customer', role: 'user' }],
+      ...(options.customerId ? { channelData: { vouchedCustomerId: options.customerId } } : {}),
     });
     return { conversationId, token };
   }

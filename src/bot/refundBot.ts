@@ -59,6 +59,8 @@ export class RefundBot extends ActivityHandler {
         const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
         const locale: Locale = isLocale(context.activity.locale) ? context.activity.locale : 'en';
         profile.locale = locale;
+        const vouched = (context.activity.channelData as { vouchedCustomerId?: unknown } | undefined)?.vouchedCustomerId;
+        if (typeof vouched === 'string') profile.vouchedCustomerId = vouched;
         context.turnState.set(LOCALE, locale);
         await context.sendActivity(message(this.#services, context, 'greeting', {}, { actions: greetingActions }));
       }

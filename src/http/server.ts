@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import fastifyCors from '@fastify/cors';
 import { asCodedError, CodedError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -17,7 +18,12 @@ const FRAMEWORK_CODES: Record<number, string> = {
  * The HTTP server: routes come from the channels as plugins. Errors become the JSON error shape
  * `{ error: { code, message } }` here and only here; clients never see a stack trace.
  */
-export function createHttpServer(options: { logger: Logger; plugins: FastifyPluginAsync[] }): FastifyInstance {
+export function createHttpServer(options: {
+  logger: Logger;
+  plugins: FastifyPluginAsync[];
+  /** Other sites whose pages may call the customer-facing API (the embedded widget): origins and the paths open to them. */
+  cors?: { origins: string[]; paths: RegExp };
+}): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // Per-request lines would double the log volume; errors are logged by the handler below.
@@ -45,6 +51,16 @@ export function createHttpServer(options: { logger: Logger; plugins: FastifyPlug
     reply.status(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  const cors = options.cors;
+  if (cors && cors.origins.length > 0) {
+    // Only the customer-facing conversation API is open to other origins; staff APIs never are.
+    app.register(fastifyCors, {
+      delegator: (request, callback) => {
+        const open = cors.paths.test(request.url ?? '');
+        callback(null, { origin: open ? cors.origins : false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'last-event-id'], maxAge: 600 });
+      },
+    });
+  }
   for (const plugin of options.plugins) app.register(plugin);
   return app;
 }

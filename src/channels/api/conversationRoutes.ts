@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
 import { bearerToken } from './auth.ts';
+import { verifyCustomerToken } from './customerToken.ts';
 import type { ConversationGateway } from '../../bot/conversationGateway.ts';
 import { CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, PostActivityBody } from './schemas.ts';
 
@@ -7,14 +9,15 @@ import { CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, P
  * The conversation API (SPEC §6) — transport only: authenticate, validate, pass the activity to
  * the gateway, return what the bot said.
  */
-export function conversationRoutes(options: { gateway: ConversationGateway }): FastifyPluginAsync {
-  const { gateway } = options;
+export function conversationRoutes(options: { gateway: ConversationGateway; customerTokenSecret: string | undefined; clock: Clock }): FastifyPluginAsync {
+  const { gateway, customerTokenSecret, clock } = options;
   const conversationIdOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
   return async (app) => {
     app.post('/v1/conversations', async (request, reply) => {
       const body = parseBody(CreateConversationBody, request.body);
-      const started = await gateway.start({ channel: 'api', locale: body.locale ?? 'en' });
+      const vouched = body.customerToken ? verifyCustomerToken(body.customerToken, customerTokenSecret, clock.now()) : undefined;
+      const started = await gateway.start({ channel: 'api', locale: body.locale ?? 'en', ...(vouched ? { customerId: vouched.customerId } : {}) });
       return reply.status(201).send(started);
     });
 

@@ -9,7 +9,7 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const;
 
 export const CreateConversationBody = z
-  .object({ locale: z.enum(LOCALES).optional() })
+  .object({ locale: z.enum(LOCALES).optional(), customerToken: z.string().min(1).max(2000).optional() })
   .optional()
   .transform((body) => body ?? {});
 

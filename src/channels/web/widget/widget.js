@@ -32,7 +32,20 @@
 
   const script = /** @type {HTMLScriptElement | null} */ (document.currentScript || document.querySelector('script[src*="widget.js"]'));
   const BASE = new URL(script && script.src ? script.src : location.href).origin;
-  const STORE_KEY = 'refundbot:conversation:' + BASE;
+  /** A logged-in customer's signed token from the shop (data-customer-token): skips the ownership question. */
+  const CUSTOMER_TOKEN = (script && script.dataset.customerToken) || '';
+  // One stored conversation per customer: a different customer logging in on this browser starts afresh.
+  const STORE_KEY = 'refundbot:conversation:' + BASE + (CUSTOMER_TOKEN ? ':' + customerOf(CUSTOMER_TOKEN) : '');
+
+  /** The customer id a token names (read, not verified: the server verifies). @param {string} token */
+  function customerOf(token) {
+    try {
+      const payload = token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/');
+      return String(JSON.parse(atob(payload)).sub || '');
+    } catch (_) {
+      return '';
+    }
+  }
   const OPEN_KEY = 'refundbot:open';
   const TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'];
   const MAX_BYTES = 10 * 1024 * 1024;
@@ -405,7 +418,7 @@ form button{border-radius:10px}
   async function ensureConversation() {
     if (conversation) return conversation;
     starting = starting || (async () => {
-      const response = await call('POST', '/v1/conversations', { locale: LOCALE });
+      const response = await call('POST', '/v1/conversations', CUSTOMER_TOKEN ? { locale: LOCALE, customerToken: CUSTOMER_TOKEN } : { locale: LOCALE });
       if (response.status !== 201) throw new Error('start ' + response.status);
       const created = { id: String(response.body.conversationId), token: String(response.body.token) };
       saveStored(created);
