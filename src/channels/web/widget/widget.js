@@ -175,7 +175,7 @@
   /** @param {number} amount @param {string} currency */
   function money(amount, currency) {
     try {
-      return new Intl.NumberFormat(LOCALE, { style: 'currency', currency }).format(amount);
+      return new Intl.NumberFormat(LOCALE, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(amount);
     } catch {
       return amount.toFixed(2) + ' ' + currency;
     }
