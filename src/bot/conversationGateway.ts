@@ -14,6 +14,9 @@ const BOT = { id: 'refundbot', name: 'Refund assistant', role: 'bot' };
 const RECORD_CACHE_MS = 60_000;
 const RECORD_CACHE_SIZE = 10_000;
 
+/** Sends a turn's replies to a channel's customer (see `registerSender`). */
+export type ReplySender = (record: ConversationRecord, replies: PublicActivity[]) => Promise<void>;
+
 /** An inbound customer message, already validated by the channel. */
 export interface InboundMessage {
   text?: string;
@@ -38,6 +41,7 @@ export class ConversationGateway {
   readonly #clock: Clock;
   readonly #records = new Map<string, { record: ConversationRecord; until: number }>();
   readonly #onEffectError: (error: unknown, conversationId: string) => void;
+  readonly #senders = new Map<string, ReplySender>();
 
   constructor(options: {
     adapter: ChannelAdapter;
@@ -82,6 +86,44 @@ export class ConversationGateway {
       ...(options.customerId ? { channelData: { vouchedCustomerId: options.customerId } } : {}),
     });
     return { conversationId, token };
+  }
+
+  /**
+   * Registers how replies reach the customers of a channel that cannot answer within the inbound
+   * request (WeChat's customer-service API, a Slack DM): called after every committed turn of
+   * that channel's conversations — answers to messages and proactive updates alike.
+   */
+  registerSender(channel: string, send: ReplySender): void {
+    this.#senders.set(channel, send);
+  }
+
+  /**
+   * The conversation of a channel's own user (a WeChat OpenID, a Slack user), created with a
+   * greeting on first contact. The channel authenticates the user; such conversations have no
+   * API token. The id is derived from the user, so every instance finds the same conversation.
+   */
+  async open(options: { channel: string; externalId: string; locale: Locale }): Promise<{ record: ConversationRecord; created: boolean }> {
+    const conversationId = `${options.channel}-${createHash('sha256').update(`${options.channel}\n${options.externalId}`).digest('hex').slice(0, 32)}`;
+    const existing = await this.#record(conversationId);
+    if (existing) return { record: existing, created: false };
+    const record: ConversationRecord = {
+      id: conversationId,
+      tokenHash: hashToken(randomBytes(32).toString('base64url')),
+      channel: options.channel,
+      locale: options.locale,
+      createdAt: this.#clock.now(),
+    };
+    try {
+      await this.#conversations.create(record);
+    } catch (error) {
+      // Another instance created it at the same moment: use theirs.
+      const raced = await this.#conversations.get(conversationId);
+      if (!raced) throw error;
+      this.#remember(raced);
+      return { record: raced, created: false };
+    }
+    this.#remember(record);
+    return { record, created: true };
   }
 
   /** The conversation if the token is its own; 404 for an unknown id, 401 for a wrong token. */
@@ -180,6 +222,11 @@ export class ConversationGateway {
     }
     const now = this.#clock.now();
     const replies = output.replies.filter((reply) => reply.type === 'message').map((reply) => toPublicActivity(reply, roleOf(reply), now));
+    const sender = this.#senders.get(record.channel);
+    if (sender && replies.length > 0) {
+      // The turn is committed and in the transcript; a failed send is the sender's to retry.
+      await sender(record, replies).catch((error: unknown) => this.#onEffectError(error, record.id));
+    }
     return { replies, result: output.result };
   }
 
