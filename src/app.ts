@@ -20,6 +20,7 @@ import { demoRoutes } from './channels/web/demoRoutes.ts';
 import { widgetRoutes } from './channels/web/widgetRoutes.ts';
 import { EvidenceLinks } from './evidence/signedUrls.ts';
 import { createSlackDeskSocketMode, createSlackWebClient, SlackAgentDesk, type SlackDeskSocketMode, slackDeskRoutes } from './channels/slack-desk/index.ts';
+import { WeChatApi, WeChatChannel } from './channels/wechat/index.ts';
 import { ConsoleDesk } from './handoff/consoleDesk.ts';
 import type { Agent, AgentAction } from './handoff/types.ts';
 import { evidenceRoutes } from './http/evidenceRoutes.ts';
@@ -55,6 +56,8 @@ export interface App {
   handoff: HandoffService;
   stores: Stores;
   logger: Logger;
+  /** The WeChat channel, when configured (tests wait on its `idle()`). */
+  wechat?: WeChatChannel;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -180,6 +183,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     else if (config.SLACK_SIGNING_SECRET) slackPlugins.push(slackDeskRoutes({ ...interactions, signingSecret: config.SLACK_SIGNING_SECRET, slackApiUrl: config.SLACK_API_URL }));
   }
 
+  // The WeChat Official Account channel when configured.
+  const wechat =
+    config.WECHAT_TOKEN && config.WECHAT_APP_ID && config.WECHAT_APP_SECRET
+      ? new WeChatChannel({
+          gateway,
+          idempotency: stores.idempotency,
+          api: new WeChatApi({ baseUrl: config.WECHAT_API_BASE_URL, appId: config.WECHAT_APP_ID, appSecret: config.WECHAT_APP_SECRET }),
+          token: config.WECHAT_TOKEN,
+          appId: config.WECHAT_APP_ID,
+          encodingAesKeys: [config.WECHAT_ENCODING_AES_KEY, config.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter((key): key is string => key !== undefined),
+          logger,
+        })
+      : undefined;
+
   const server = createHttpServer({
     logger,
     cors: { origins: config.WIDGET_ORIGINS, paths: /^\/v1\/conversations(\/|\?|$)/ },
@@ -200,6 +217,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
       evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
       ...slackPlugins,
+      ...(wechat ? [wechat.routes()] : []),
       demoRoutes(),
       widgetRoutes(),
     ],
@@ -211,6 +229,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     stores,
     logger,
     handoff: handoffService,
+    ...(wechat ? { wechat } : {}),
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
       await slackSocket?.start();

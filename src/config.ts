@@ -52,6 +52,14 @@ const ConfigSchema = z.object({
   /** Members of this user group (S…) may act on cards even outside the agent channel. */
   SLACK_AGENT_USERGROUP: optionalString.pipe(z.string().regex(/^S[A-Z0-9]+$/, 'must be a user group id (S…)').optional()),
   SLACK_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()).transform((url) => url ?? 'https://slack.com/api/'),
+  /** The WeChat Official Account channel (/wechat): the server Token, AppID and AppSecret from the account's developer settings. */
+  WECHAT_TOKEN: optionalString,
+  WECHAT_APP_ID: optionalString,
+  WECHAT_APP_SECRET: optionalString,
+  /** Safe mode: the 43-character EncodingAESKey, and the one before it while WeChat switches over. */
+  WECHAT_ENCODING_AES_KEY: optionalString.pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
+  WECHAT_ENCODING_AES_KEY_PREVIOUS: optionalString.pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
+  WECHAT_API_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()).transform((url) => url ?? 'https://api.weixin.qq.com'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   OPENAI_MODEL: optionalString,
@@ -91,6 +99,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     const missing: string[] = (['SLACK_BOT_TOKEN', 'SLACK_AGENT_CHANNEL'] as const).filter((name) => config[name] === undefined);
     if (!config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) missing.push('SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)');
     if (missing.length > 0) throw new ConfigError('invalid_config', `invalid configuration: ${missing.join(', ')}: required for the Slack agent desk (set with ${slackSet.join(', ')})`);
+  }
+  const wechatSet = (['WECHAT_TOKEN', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_ENCODING_AES_KEY', 'WECHAT_ENCODING_AES_KEY_PREVIOUS'] as const).filter((name) => config[name] !== undefined);
+  if (wechatSet.length > 0) {
+    // The channel needs all three; half a setup would accept messages it cannot answer.
+    const missing: string[] = (['WECHAT_TOKEN', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET'] as const).filter((name) => config[name] === undefined);
+    if (config.WECHAT_ENCODING_AES_KEY_PREVIOUS && !config.WECHAT_ENCODING_AES_KEY) missing.push('WECHAT_ENCODING_AES_KEY');
+    if (missing.length > 0) throw new ConfigError('invalid_config', `invalid configuration: ${missing.join(', ')}: required for the WeChat channel (set with ${wechatSet.join(', ')})`);
   }
   for (const name of NOT_YET_SUPPORTED) {
     if (config[name] !== undefined) {

@@ -112,6 +112,7 @@ export class ConversationGateway {
       channel: options.channel,
       locale: options.locale,
       createdAt: this.#clock.now(),
+      externalId: options.externalId,
     };
     try {
       await this.#conversations.create(record);
@@ -124,6 +125,19 @@ export class ConversationGateway {
     }
     this.#remember(record);
     return { record, created: true };
+  }
+
+  /**
+   * Greets the customer of an existing conversation (a WeChat user who follows the account):
+   * the same conversationUpdate turn `start` runs, so the greeting lands in the history and
+   * reaches the channel's sender.
+   */
+  async greet(record: ConversationRecord): Promise<PublicActivity[]> {
+    return this.#turn(record, {
+      ...this.#envelope(record, record.locale),
+      type: 'conversationUpdate',
+      membersAdded: [{ id: customerId(record.id), name: 'customer', role: 'user' }],
+    });
   }
 
   /** The conversation if the token is its own; 404 for an unknown id, 401 for a wrong token. */

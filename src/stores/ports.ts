@@ -25,6 +25,8 @@ export interface ConversationRecord {
   channel: string;
   locale: Locale;
   createdAt: Date;
+  /** The channel's own id of the customer (a WeChat OpenID, a Slack user), to message them proactively. */
+  externalId?: string;
 }
 
 /**

@@ -29,6 +29,7 @@ export class RedisConversationStore implements ConversationStore {
       channel: record.channel,
       locale: record.locale,
       createdAt: record.createdAt.getTime(),
+      ...(record.externalId === undefined ? {} : { externalId: record.externalId }),
     });
     // SET NX PX: create-if-absent and its TTL in one atomic command.
     const reply = await this.#link.command(['SET', this.#keys.conversation(record.id), json, 'NX', 'PX', String(this.#ttlMs)]);
@@ -46,6 +47,7 @@ export class RedisConversationStore implements ConversationStore {
       channel: text(stored, 'channel', what),
       locale: oneOf(stored, 'locale', LOCALES, what),
       createdAt: date(stored, 'createdAt', what),
+      ...(typeof stored.externalId === 'string' ? { externalId: stored.externalId } : {}),
     };
   }
 }

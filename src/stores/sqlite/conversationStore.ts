@@ -21,7 +21,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.#db = options.db;
     this.#expiry = options.expiry;
     this.#insert = options.db.prepare(
-      `INSERT INTO conversations (id, token_hash, channel, locale, created_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO conversations (id, token_hash, channel, locale, created_at, external_id) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     );
     // No activity row (impossible since migration 2, but harmless) counts as live.
@@ -34,7 +34,7 @@ export class SqliteConversationStore implements ConversationStore {
   /** Throws `ConflictError` `conversation_exists` rather than replacing another conversation. */
   async create(record: ConversationRecord): Promise<void> {
     inTransaction(this.#db, () => {
-      const result = this.#insert.run(record.id, record.tokenHash, record.channel, record.locale, record.createdAt.getTime());
+      const result = this.#insert.run(record.id, record.tokenHash, record.channel, record.locale, record.createdAt.getTime(), record.externalId ?? null);
       if (result.changes === 0) {
         throw new ConflictError('conversation_exists', `Conversation ${record.id} already exists`);
       }
@@ -51,6 +51,7 @@ export class SqliteConversationStore implements ConversationStore {
       channel: text(row, 'channel'),
       locale: oneOf(row, 'locale', LOCALES),
       createdAt: date(row, 'created_at'),
+      ...(typeof row.external_id === 'string' ? { externalId: row.external_id } : {}),
     };
   }
 }

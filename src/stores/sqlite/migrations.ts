@@ -135,4 +135,9 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE UNIQUE INDEX desk_threads_by_thread ON desk_threads (channel, ts);
   `,
+
+  // 4: a channel's own id of the customer, for channels that message customers proactively.
+  `
+  ALTER TABLE conversations ADD COLUMN external_id TEXT;
+  `,
 ];

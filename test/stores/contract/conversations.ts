@@ -21,6 +21,12 @@ export function conversationContract(current: CurrentHarness): void {
     expect(await stores().conversations.get('conv-2')).toBeUndefined();
   });
 
+  it('keeps a channel customer id with the conversation', async () => {
+    const wechat = { ...record, id: 'conv-wx', channel: 'wechat', externalId: 'oXyZ-openid-123' };
+    await stores().conversations.create(wechat);
+    expect(await stores().conversations.get('conv-wx')).toEqual(wechat);
+  });
+
   it('refuses to create a conversation twice and keeps the first', async () => {
     await stores().conversations.create(record);
     const error = await stores()
