@@ -7,6 +7,7 @@ import { driveRefund, prompts } from '../support/drive.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { type SignedRequest, signedEvent, signedInteraction } from '../support/slackSigner.ts';
 import { type SlackStandIn, startSlackStandIn } from '../support/slackStandIn.ts';
+import { until } from '../support/wait.ts';
 
 /**
  * The agent desk on Slack, end to end: a customer on the conversation API disputes a refusal,
@@ -31,16 +32,6 @@ afterEach(async () => {
   await server.close();
   await slack.close();
 });
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const seconds = () => Math.floor(server.clock.now().getTime() / 1000);
 const send = (request: SignedRequest) => fetch(`${server.url}/slack/events`, { method: 'POST', headers: request.headers, body: request.body });

@@ -9,6 +9,7 @@ import { driveRefund, prompts } from '../support/drive.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { signedEvent } from '../support/slackSigner.ts';
 import { type SlackStandIn, startSlackStandIn } from '../support/slackStandIn.ts';
+import { until } from '../support/wait.ts';
 
 /**
  * Files agents attach in a card's Slack thread reach the customer, end to end: the assistant
@@ -39,16 +40,6 @@ afterEach(async () => {
     foreign = undefined;
   }
 });
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const seconds = () => Math.floor(server.clock.now().getTime() / 1000);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
