@@ -93,8 +93,7 @@ export class HandoffService implements DeskNotifier {
   async view(conversationId: string): Promise<DeskView | undefined> {
     const record = await this.#gateway.record(conversationId);
     if (!record) return undefined;
-    const open = (await this.#deskStore.listOpen()).find((entry) => entry.conversationId === conversationId);
-    const handoff = open?.entry as unknown as Handoff | undefined;
+    const handoff = (await this.#deskStore.getOpen(conversationId)) as unknown as Handoff | undefined;
     const cases = await this.#cases.byConversation(conversationId);
     const refundCase = (handoff?.caseId ? cases.find((candidate) => candidate.id === handoff.caseId) : undefined) ?? cases[0];
     const order = refundCase ? await this.#orders.get(refundCase.orderId) : undefined;

@@ -185,6 +185,8 @@ export interface DeskStore {
   close(conversationId: string): Promise<void>;
   /** Conversations with people, oldest first. */
   listOpen(): Promise<{ conversationId: string; entry: Record<string, unknown> }[]>;
+  /** One conversation's entry, if it is with people. */
+  getOpen(conversationId: string): Promise<Record<string, unknown> | undefined>;
   setThread(conversationId: string, thread: DeskThread): Promise<void>;
   thread(conversationId: string): Promise<DeskThread | undefined>;
   conversationOfThread(thread: DeskThread): Promise<string | undefined>;

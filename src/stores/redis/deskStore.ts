@@ -69,6 +69,11 @@ export class RedisDeskStore implements DeskStore {
     });
   }
 
+  async getOpen(conversationId: string): Promise<Record<string, unknown> | undefined> {
+    const reply = await this.#link.command(['HGET', this.#keys.deskOpen, conversationId]);
+    return reply === null ? undefined : (JSON.parse(stringReply(reply, 'HGET desk')) as Record<string, unknown>);
+  }
+
   async setThread(conversationId: string, thread: DeskThread): Promise<void> {
     await this.#link.script(SET_THREAD, [this.#keys.deskThreads, this.#keys.deskThreadIndex], [conversationId, JSON.stringify(thread), threadKey(thread)]);
   }

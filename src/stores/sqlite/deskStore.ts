@@ -9,6 +9,7 @@ export class SqliteDeskStore implements DeskStore {
   readonly #putOpen: StatementSync;
   readonly #close: StatementSync;
   readonly #listOpen: StatementSync;
+  readonly #getOpen: StatementSync;
   readonly #setThread: StatementSync;
   readonly #thread: StatementSync;
   readonly #byThread: StatementSync;
@@ -23,6 +24,7 @@ export class SqliteDeskStore implements DeskStore {
     );
     this.#close = db.prepare('DELETE FROM desk_open WHERE conversation_id = ?');
     this.#listOpen = db.prepare('SELECT conversation_id, entry FROM desk_open ORDER BY opened_at, conversation_id');
+    this.#getOpen = db.prepare('SELECT entry FROM desk_open WHERE conversation_id = ?');
     this.#setThread = db.prepare(
       `INSERT INTO desk_threads (conversation_id, channel, ts) VALUES (?, ?, ?)
        ON CONFLICT (conversation_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
@@ -41,6 +43,11 @@ export class SqliteDeskStore implements DeskStore {
 
   async listOpen(): Promise<{ conversationId: string; entry: Record<string, unknown> }[]> {
     return this.#listOpen.all().map((row) => ({ conversationId: text(row, 'conversation_id'), entry: json<Record<string, unknown>>(row, 'entry') }));
+  }
+
+  async getOpen(conversationId: string): Promise<Record<string, unknown> | undefined> {
+    const row = this.#getOpen.get(conversationId);
+    return row ? json<Record<string, unknown>>(row, 'entry') : undefined;
   }
 
   async setThread(conversationId: string, thread: DeskThread): Promise<void> {

@@ -15,7 +15,10 @@ export function deskContract(current: () => StoreHarness): void {
       { conversationId: 'conv-a', entry: { reason: 'dispute', agent: { id: 'U1', name: 'Wang' } } },
       { conversationId: 'conv-b', entry: { reason: 'customer_request' } },
     ]);
+    expect(await desk().getOpen('conv-b')).toEqual({ reason: 'customer_request' });
+    expect(await desk().getOpen('conv-unknown')).toBeUndefined();
     await desk().close('conv-a');
+    expect(await desk().getOpen('conv-a')).toBeUndefined();
     await desk().close('conv-unknown');
     expect((await desk().listOpen()).map((open) => open.conversationId)).toEqual(['conv-b']);
   });
