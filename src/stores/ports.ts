@@ -94,6 +94,7 @@ export interface Stores {
   events: ConversationEvents;
   idempotency: IdempotencyStore;
   rateLimits: RateLimitStore;
+  values: SharedValueStore;
   desk: DeskStore;
   /** Resolves when the backend is reachable (for /healthz). */
   ping(): Promise<void>;
@@ -158,6 +159,19 @@ export interface ConversationEvents {
 export interface IdempotencyStore {
   /** True for the first claim of `key` within `ttlMs`, false for every repeat. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * Port: small values every instance shares until they expire — a channel's access token, a Bot
+ * Framework conversation reference, the numbered choices last shown to a WeChat customer. Not a
+ * database: a value is a short string, last write wins.
+ */
+export interface SharedValueStore {
+  /** The value of `key`, or undefined when it was never set, was deleted or has expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Sets `key` to `value` for `ttlMs`, replacing any value it had. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 /** Port: counts hits per key in fixed windows (rate limits). */

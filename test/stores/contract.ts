@@ -7,7 +7,7 @@ import { eventsContract } from './contract/events.ts';
 import { evidenceContract } from './contract/evidence.ts';
 import { expiryContract } from './contract/expiry.ts';
 import type { MakeStores, StoreHarness } from './contract/harness.ts';
-import { limitsContract } from './contract/limits.ts';
+import { limitsContract, sharedValuesContract } from './contract/limits.ts';
 import { restartContract } from './contract/restart.ts';
 import { stateContract } from './contract/state.ts';
 import { turnContract } from './contract/turns.ts';
@@ -41,6 +41,7 @@ export function describeStoreContract(name: string, makeStores: MakeStores): voi
     describe('TurnStore', () => turnContract(current));
     describe('ConversationEvents', () => eventsContract(current));
     describe('IdempotencyStore and RateLimitStore', () => limitsContract(current));
+    describe('SharedValueStore', () => sharedValuesContract(current));
     describe('DeskStore', () => deskContract(current));
     describe('conversation expiry', () => expiryContract(makeStores));
     describe('restart', () => restartContract(current));

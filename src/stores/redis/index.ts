@@ -10,6 +10,7 @@ import { RedisConversationStore } from './conversationStore.ts';
 import { EVIDENCE_SCRIPTS, RedisEvidenceStore } from './evidenceStore.ts';
 import { DESK_SCRIPTS, RedisDeskStore } from './deskStore.ts';
 import { RedisIdempotencyStore } from './idempotencyStore.ts';
+import { RedisSharedValueStore } from './sharedValueStore.ts';
 import { RedisKeys } from './keys.ts';
 import { RedisLink } from './link.ts';
 import { RATE_LIMIT_SCRIPTS, RedisRateLimitStore } from './rateLimitStore.ts';
@@ -41,6 +42,7 @@ export type { StoreLogger } from './connection.ts';
  *   P evidence:<sha256>                     hash   bytes, contentType, size, name, conversationId, createdAt   never
  *   P idempotency:<key>                     string PX = the claim's TTL
  *   P rate-limit:<key>                      string hit count, PX = rest of the window
+ *   P value:<key>                           string a shared value, PX = its TTL
  *   P desk-open / desk-open-order           hash / zset   conversations with people (handoff JSON / since)   never
  *   P desk-threads / desk-thread-index      hash / hash   conversation ↔ desk card thread               never
  *   channel P events:<conversationId>       pub/sub 'transcript' | 'released' (turn hand-overs)
@@ -145,6 +147,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     idempotency: new RedisIdempotencyStore({ link, keys }),
     desk: new RedisDeskStore({ link, keys, clock: options.clock }),
     rateLimits: new RedisRateLimitStore({ link, keys, clock }),
+    values: new RedisSharedValueStore({ link, keys }),
     async ping() {
       await link.command(['PING']);
     },

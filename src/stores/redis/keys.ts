@@ -83,6 +83,10 @@ export class RedisKeys {
     return `${this.prefix}evidence:${id}`;
   }
 
+  sharedValue(key: string): string {
+    return `${this.prefix}value:${key}`;
+  }
+
   idempotency(key: string): string {
     return `${this.prefix}idempotency:${key}`;
   }

@@ -6,7 +6,7 @@ import { inTransaction } from './transaction.ts';
  * Conversation expiry for the embedded store: every activity (create, transcript append, turn
  * commit) records when, a conversation idle for `ttlMs` counts as gone at once (`isLive`), and
  * `sweep` deletes what expired: the conversations' records, transcripts and the state their turns
- * wrote, plus expired idempotency keys and rate-limit windows. Cases are never touched.
+ * wrote, plus expired idempotency keys, rate-limit windows and shared values. Cases are never touched.
  */
 export class ConversationExpiry {
   readonly #db: DatabaseSync;
@@ -35,6 +35,7 @@ export class ConversationExpiry {
     this.#sweepWindows = [
       db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= :now'),
       db.prepare('DELETE FROM rate_limits WHERE resets_at <= :now'),
+      db.prepare('DELETE FROM shared_values WHERE expires_at <= :now'),
     ];
   }
 

@@ -12,6 +12,7 @@ import { SqliteEvidenceStore } from './evidenceStore.ts';
 import { ConversationExpiry } from './expiry.ts';
 import { SqliteDeskStore } from './deskStore.ts';
 import { SqliteIdempotencyStore } from './idempotencyStore.ts';
+import { SqliteSharedValueStore } from './sharedValueStore.ts';
 import { SqliteRateLimitStore } from './rateLimitStore.ts';
 import { SqliteStateStorage } from './stateStorage.ts';
 import { SqliteTranscriptStore } from './transcriptStore.ts';
@@ -84,6 +85,7 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
     idempotency: new SqliteIdempotencyStore({ db, clock }),
     desk: new SqliteDeskStore({ db, clock }),
     rateLimits: new SqliteRateLimitStore({ db, clock }),
+    values: new SqliteSharedValueStore({ db, clock }),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -140,4 +140,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE conversations ADD COLUMN external_id TEXT;
   `,
+
+  // 5: small values shared by every process on this database (SharedValueStore).
+  `
+  CREATE TABLE shared_values (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX shared_values_by_expiry ON shared_values (expires_at);
+  `,
 ];

@@ -50,3 +50,36 @@ export function limitsContract(current: CurrentHarness): void {
     await expect(harness().stores.rateLimits.hit('k', -1)).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 }
+
+/** SharedValueStore: values every instance reads, with an expiry. */
+export function sharedValuesContract(current: CurrentHarness): void {
+  it('keeps a value until its TTL has passed, the last write winning', async () => {
+    const { values } = current().stores;
+    expect(await values.get('wechat:access-token')).toBeUndefined();
+    await values.set('wechat:access-token', 'first', 300);
+    await values.set('wechat:access-token', '令牌 second', 300);
+    await values.set('other', 'x', 60_000);
+    expect(await values.get('wechat:access-token')).toBe('令牌 second');
+    await current().elapse(350);
+    expect(await values.get('wechat:access-token')).toBeUndefined();
+    expect(await values.get('other')).toBe('x');
+  });
+
+  it('forgets a deleted value, and survives a restart', async () => {
+    const harness = current();
+    await harness.stores.values.set('a', '1', 60_000);
+    await harness.stores.values.set('b', '2', 60_000);
+    await harness.stores.values.delete('a');
+    await harness.stores.values.delete('never-set');
+    const reopened = await harness.reopen();
+    expect(await reopened.values.get('a')).toBeUndefined();
+    expect(await reopened.values.get('b')).toBe('2');
+  });
+
+  it('refuses an empty key and a TTL that is not a positive whole number of ms', async () => {
+    const { values } = current().stores;
+    await expect(values.set('', 'v', 10)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(values.set('k', 'v', 0)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(values.get('')).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+}
