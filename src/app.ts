@@ -189,7 +189,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ? new WeChatChannel({
           gateway,
           idempotency: stores.idempotency,
-          api: new WeChatApi({ baseUrl: config.WECHAT_API_BASE_URL, appId: config.WECHAT_APP_ID, appSecret: config.WECHAT_APP_SECRET }),
+          values: stores.values,
+          api: new WeChatApi({
+            baseUrl: config.WECHAT_API_BASE_URL,
+            appId: config.WECHAT_APP_ID,
+            appSecret: config.WECHAT_APP_SECRET,
+            values: stores.values,
+            locks: stores.idempotency,
+          }),
           token: config.WECHAT_TOKEN,
           appId: config.WECHAT_APP_ID,
           encodingAesKeys: [config.WECHAT_ENCODING_AES_KEY, config.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter((key): key is string => key !== undefined),

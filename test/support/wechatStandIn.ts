@@ -76,7 +76,17 @@ export class WeChatStandIn {
       response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The base URL (WECHAT_API_BASE_URL) once started. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server?.address() as AddressInfo).port}`;
+  }
+
+  /** Makes every token issued so far invalid (as WeChat does once a newer one is fetched, or on expiry). */
+  revokeTokens(): void {
+    this.#tokens.clear();
   }
 
   /** The texts sent to one customer, in order. */

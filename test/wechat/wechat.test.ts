@@ -4,6 +4,12 @@ import { WeChatCipher, wechatSignature } from '../../src/channels/wechat/crypto.
 import { ADMIN_TOKEN, startServer, type TestServer } from '../support/server.ts';
 import { prompts } from '../support/drive.ts';
 import { TINY_JPEG, WeChatStandIn } from '../support/wechatStandIn.ts';
+import { DESK_ACTIONS, encodeButtonValue } from '../../src/channels/slack-desk/actions.ts';
+import { blockActions, threadMessageEvent } from '../slack/payloads.ts';
+import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis.ts';
+import { type SignedRequest, signedEvent, signedInteraction } from '../support/slackSigner.ts';
+import { type SlackStandIn, startSlackStandIn } from '../support/slackStandIn.ts';
+import { until } from '../support/wait.ts';
 
 const NOW = '2026-11-20T12:00:00Z';
 const TOKEN = 'wechat-test-token';
@@ -43,12 +49,12 @@ function subscribeXml(openId: string, createTime = seconds++): string {
   return `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
 }
 
-/** POSTs a push signed as WeChat signs it (plaintext mode). */
-async function push(xml: string, options: { signature?: string } = {}): Promise<Response> {
+/** POSTs a push signed as WeChat signs it (plaintext mode), to `options.url` (default: the test's server). */
+async function push(xml: string, options: { signature?: string; url?: string } = {}): Promise<Response> {
   const timestamp = String(seconds);
   const nonce = String(Math.floor(Math.random() * 1e9));
   const signature = options.signature ?? wechatSignature(TOKEN, timestamp, nonce);
-  return fetch(`${server.url}/wechat?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xml });
+  return fetch(`${options.url ?? server.url}/wechat?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xml });
 }
 
 /** POSTs a push in safe mode: the message encrypted with `key`, wrapped and signed with msg_signature. */
@@ -235,6 +241,90 @@ describe('WeChat safe mode', () => {
     expect(await ok.text()).toBe('1616140317555161061');
     const bad = await fetch(`${server.url}/wechat?msg_signature=${'1'.repeat(40)}&timestamp=${timestamp}&nonce=${nonce}&echostr=${encodeURIComponent(echostr)}`);
     expect(bad.status).toBe(401);
+  });
+});
+
+describe('WeChat across instances and tokens', () => {
+  it('shares one access_token and the numbered choices between two instances on one Redis', async () => {
+    const prefix = testPrefix('wechat-shared');
+    await start({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    const other = await startServer({ now: NOW, env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_APP_SECRET: APP_SECRET, WECHAT_API_BASE_URL: wechat.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+    try {
+      const user = openId();
+      // Instance A greets and shows the numbered choices; instance B gets the answer "1".
+      await say(subscribeXml(user));
+      const greeting = wechat.textsTo(user).at(-1) ?? '';
+      const first = /\n1\. (.+)/.exec(greeting)?.[1];
+      expect(first).toBeDefined();
+      const before = wechat.textsTo(user).length;
+      const response = await push(textXml(user, '1'), { url: other.url });
+      expect(await response.text()).toBe('success');
+      await other.app.wechat?.idle();
+      const record = await other.app.gateway.record(await conversationId(user));
+      const { activities } = await other.app.gateway.history(record as NonNullable<typeof record>, 0);
+      // The number was read as the choice it stood for, on the other instance.
+      expect(activities.filter((activity) => activity.from.role === 'user').at(-1)?.text).not.toBe('1');
+      expect(wechat.textsTo(user).length).toBeGreaterThan(before);
+      // Both instances sent with the one token A fetched.
+      expect(wechat.tokenRequests).toBe(1);
+      expect(new Set(wechat.sent.map((message) => message.accessToken))).toEqual(new Set(['token-1']));
+    } finally {
+      await other.close();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it('drops a token WeChat calls invalid, fetches one new token, and still delivers the reply', async () => {
+    await start();
+    const user = openId();
+    await say(subscribeXml(user));
+    expect(wechat.tokenRequests).toBe(1);
+    wechat.revokeTokens();
+    const replies = await say(textXml(user, '你好'));
+    expect(replies.length).toBeGreaterThan(0);
+    expect(wechat.tokenRequests).toBe(2);
+    expect(wechat.sent.at(-1)?.accessToken).toBe('token-2');
+    expect(JSON.parse((await server.app.stores.values.get(`wechat:access-token:${APP_ID}`)) ?? '{}')).toMatchObject({ value: 'token-2' });
+  });
+});
+
+describe('WeChat customer with the Slack agent desk', () => {
+  const SECRET = 'slack-signing-secret-for-tests';
+  const CHANNEL = 'C0DESK0001';
+  const AGENT = { id: 'U0AGENT01', name: 'wang.fang', display_name: 'Wang' };
+  let slack: SlackStandIn | undefined;
+
+  afterEach(async () => {
+    await slack?.close();
+  });
+
+  it('relays both ways: the customer on WeChat, the agent in the card thread', async () => {
+    slack = await startSlackStandIn();
+    slack.setChannelMembers(CHANNEL, [AGENT.id]);
+    slack.setUser({ id: AGENT.id, name: AGENT.name, display_name: AGENT.display_name });
+    await start({ SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_AGENT_CHANNEL: CHANNEL, SLACK_API_URL: slack.url });
+    const stand = slack;
+    const seconds = () => Math.floor(server.clock.now().getTime() / 1000);
+    const send = (request: SignedRequest) => fetch(`${server.url}/slack/events`, { method: 'POST', headers: request.headers, body: request.body });
+
+    const user = openId();
+    await say(textXml(user, '我要找人工客服'));
+    const id = await conversationId(user);
+    const card = await until(() => stand.messages.find((message) => message.channel === CHANNEL && !message.thread_ts), 'the case card');
+
+    const click = blockActions({ userId: AGENT.id, actionId: DESK_ACTIONS.takeOver, value: encodeButtonValue({ conversationId: id }), channel: CHANNEL, messageTs: card.ts });
+    expect((await send(signedInteraction(SECRET, click, seconds()))).status).toBe(200);
+    await until(() => wechat.textsTo(user).some((text) => text.includes(prompts.t('zh-CN', 'agent.joined', { name: 'Wang' }))), 'the WeChat customer to hear Wang joined');
+
+    // WeChat → the card's thread.
+    expect(await say(textXml(user, '耳机左边没有声音'))).toEqual([]);
+    await until(() => stand.messages.find((message) => message.thread_ts === card.ts && message.text.includes('耳机左边没有声音')), 'the customer message in the thread');
+
+    // The thread → WeChat's customer-service API, once.
+    const reply = threadMessageEvent({ userId: AGENT.id, text: '您好，请发一张照片。', channel: CHANNEL, threadTs: card.ts });
+    expect((await send(signedEvent(SECRET, reply, seconds()))).status).toBe(200);
+    await until(() => wechat.textsTo(user).some((text) => text.includes('您好，请发一张照片。')), 'the agent reply on WeChat');
+    expect(wechat.textsTo(user).filter((text) => text.includes('您好，请发一张照片。'))).toHaveLength(1);
   });
 });
 

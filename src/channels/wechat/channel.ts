@@ -4,7 +4,7 @@ import type { PublicActivity } from '../../bot/publicActivity.ts';
 import { InProcessTurnSerializer } from '../../concurrency/keyedQueue.ts';
 import type { Locale } from '../../domain/locale.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { ConversationRecord, IdempotencyStore } from '../../stores/ports.ts';
+import type { ConversationRecord, IdempotencyStore, SharedValueStore } from '../../stores/ports.ts';
 import type { WeChatApi } from './api.ts';
 import { sameSignature, WeChatCipher, wechatSignature } from './crypto.ts';
 import { parseWeChatXml, type WeChatPush } from './xml.ts';
@@ -12,13 +12,16 @@ import { parseWeChatXml, type WeChatPush } from './xml.ts';
 export const WECHAT_CHANNEL = 'wechat';
 /** WeChat retries a push three times over about 15 seconds; ten minutes covers it with room. */
 const DEDUPE_TTL_MS = 10 * 60 * 1000;
-const MAX_REMEMBERED = 10_000;
+/** Customer-service messages may be sent for 48 hours after the customer's last message; choices live as long. */
+const CHOICES_TTL_MS = 48 * 60 * 60 * 1000;
 /** The customer-service API takes at most 2048 bytes of text per message; we stay below in characters. */
 const MAX_TEXT = 600;
 
 export interface WeChatChannelOptions {
   gateway: ConversationGateway;
   idempotency: IdempotencyStore;
+  /** Where the numbered choices last shown to each customer are kept, for every instance. */
+  values: SharedValueStore;
   api: WeChatApi;
   token: string;
   appId: string;
@@ -36,15 +39,13 @@ export interface WeChatChannelOptions {
  * gives up on a reply after 5 seconds and retries), sends replies through the customer-service
  * API. https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
  *
- * Kept in this process only (not shared across instances, lost on restart): the OpenID of each
- * conversation (for proactive replies such as an agent's) and the last numbered choices shown.
+ * Nothing is kept in the process: the OpenID is the conversation's `externalId` and the choices
+ * last shown are in the shared value store, so any instance answers any customer.
  */
 export class WeChatChannel {
   readonly #options: WeChatChannelOptions;
   readonly #cipher: WeChatCipher | undefined;
   readonly #queue = new InProcessTurnSerializer();
-  readonly #openIds = new Map<string, string>();
-  readonly #choices = new Map<string, string[]>();
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: WeChatChannelOptions) {
@@ -132,7 +133,6 @@ export class WeChatChannel {
     if (push.MsgType === 'event') {
       if (push.Event !== 'subscribe') return;
       const { record } = await gateway.open({ channel: WECHAT_CHANNEL, externalId: openId, locale: this.#options.locale ?? 'zh-CN' });
-      this.#remember(this.#openIds, record.id, openId);
       await gateway.greet(record);
       return;
     }
@@ -152,11 +152,10 @@ export class WeChatChannel {
     }
     if (!inbound) return;
     const { record } = await gateway.open({ channel: WECHAT_CHANNEL, externalId: openId, locale: this.#options.locale ?? 'zh-CN' });
-    this.#remember(this.#openIds, record.id, openId);
     if (inbound.text !== undefined) {
       // A bare number picks one of the numbered choices last shown.
       const match = /^\s*(\d{1,2})\s*$/.exec(inbound.text);
-      const choice = match ? this.#choices.get(record.id)?.[Number(match[1]) - 1] : undefined;
+      const choice = match ? (await this.#choices(record.id))[Number(match[1]) - 1] : undefined;
       if (choice !== undefined) inbound = { text: choice };
     }
     await gateway.send(record, inbound);
@@ -164,7 +163,7 @@ export class WeChatChannel {
 
   async #sendReplies(record: ConversationRecord, replies: PublicActivity[]): Promise<void> {
     // The OpenID is stored with the conversation, so any instance can reach the customer.
-    const openId = record.externalId ?? this.#openIds.get(record.id);
+    const openId = record.externalId;
     if (!openId) {
       this.#options.logger.warn({ conversationId: record.id }, 'wechat: no OpenID known for a reply; not sent');
       return;
@@ -183,20 +182,25 @@ export class WeChatChannel {
       for (const part of split(text)) await this.#options.api.sendText(openId, part);
     }
     // Choices belong to the latest replies: without new ones a number is just text again.
-    if (choices) this.#remember(this.#choices, record.id, choices);
-    else this.#choices.delete(record.id);
+    const key = choicesKey(record.id);
+    if (choices) await this.#options.values.set(key, JSON.stringify(choices), CHOICES_TTL_MS);
+    else await this.#options.values.delete(key);
   }
 
-  #remember<T>(map: Map<string, T>, key: string, value: T): void {
-    map.delete(key);
-    if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value as string);
-    map.set(key, value);
+  async #choices(conversationId: string): Promise<string[]> {
+    const raw = await this.#options.values.get(choicesKey(conversationId));
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? parsed.filter((value): value is string => typeof value === 'string') : [];
   }
 }
 
 /** 401 for a push that is not from WeChat: a real WeChat push always verifies. */
 function refuse(reply: { code(status: number): { type(value: string): { send(body: string): unknown } } }): unknown {
   return reply.code(401).type('text/plain').send('invalid signature');
+}
+
+function choicesKey(conversationId: string): string {
+  return `wechat:choices:${conversationId}`;
 }
 
 function split(text: string): string[] {
