@@ -103,7 +103,7 @@ export class ConversationGateway {
    * API token. The id is derived from the user, so every instance finds the same conversation.
    */
   async open(options: { channel: string; externalId: string; locale: Locale }): Promise<{ record: ConversationRecord; created: boolean }> {
-    const conversationId = `${options.channel}-${createHash('sha256').update(`${options.channel}\n${options.externalId}`).digest('hex').slice(0, 32)}`;
+    const conversationId = channelConversationId(options.channel, options.externalId);
     const existing = await this.#record(conversationId);
     if (existing) return { record: existing, created: false };
     const record: ConversationRecord = {
@@ -125,6 +125,14 @@ export class ConversationGateway {
     }
     this.#remember(record);
     return { record, created: true };
+  }
+
+  /**
+   * The conversation of a channel's own user if there is one; never creates it (a Slack thread
+   * continues a conversation a mention started, but does not start one).
+   */
+  find(options: { channel: string; externalId: string }): Promise<ConversationRecord | undefined> {
+    return this.#record(channelConversationId(options.channel, options.externalId));
   }
 
   /**
@@ -274,6 +282,11 @@ export class ConversationGateway {
 /** Agents' messages keep their role (the customer sees who wrote). */
 function roleOf(reply: Partial<Activity>): PublicActivity['from']['role'] {
   return reply.from?.role === 'agent' ? 'agent' : 'bot';
+}
+
+/** The id of a channel user's conversation: derived, so every instance finds the same one. */
+function channelConversationId(channel: string, externalId: string): string {
+  return `${channel}-${createHash('sha256').update(`${channel}\n${externalId}`).digest('hex').slice(0, 32)}`;
 }
 
 function customerId(conversationId: string): string {

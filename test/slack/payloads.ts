@@ -116,11 +116,8 @@ export interface ThreadMessageInput {
 
 export function threadMessageEvent(input: ThreadMessageInput) {
   const ts = input.ts ?? nextTs();
-  return {
-    token: 'XXYYZZ',
-    team_id: TEAM.id,
-    api_app_id: APP_ID,
-    event: {
+  return eventEnvelope(
+    {
       client_msg_id: `c${ts.replace('.', '')}`,
       type: 'message',
       ...(input.subtype ? { subtype: input.subtype } : {}),
@@ -137,8 +134,19 @@ export function threadMessageEvent(input: ThreadMessageInput) {
       channel_type: 'channel',
       ...(input.files ? { files: input.files } : {}),
     },
+    input.eventId ?? `Ev${ts.replace('.', '')}`,
+  );
+}
+
+/** An Events API delivery of `event`: https://docs.slack.dev/apis/events-api/#callback-field */
+export function eventEnvelope<E extends Record<string, unknown>>(event: E, eventId: string) {
+  return {
+    token: 'XXYYZZ',
+    team_id: TEAM.id,
+    api_app_id: APP_ID,
+    event,
     type: 'event_callback',
-    event_id: input.eventId ?? `Ev${ts.replace('.', '')}`,
+    event_id: eventId,
     event_time: 1760000100,
     authorizations: [{ enterprise_id: null, team_id: TEAM.id, user_id: 'U0BOT0001', is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ActionResult, Agent, AgentAction } from '../../handoff/types.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { DeskAccess } from './access.ts';
+import type { DeskAccess, SlackActor } from './access.ts';
 import type { DisplayNames } from './displayNames.ts';
 import { DESK_TEXTS, refusalText } from './texts.ts';
 
@@ -35,11 +35,11 @@ export class AgentGate {
   }
 
   /** True when the user may act; otherwise tells them why not (with `suffix`, e.g. "not sent"). */
-  async admit(userId: string, where: Where, suffix?: string): Promise<boolean> {
-    const verdict = await this.#access.check(userId);
+  async admit(actor: SlackActor, where: Where, suffix?: string): Promise<boolean> {
+    const verdict = await this.#access.check(actor);
     if (verdict === 'allowed') return true;
-    this.#logger.warn({ userId, verdict }, 'slack desk: action refused: not an agent');
-    await this.tell(where, userId, [verdict === 'unknown' ? DESK_TEXTS.accessUnknown : DESK_TEXTS.notAuthorised, suffix].filter(Boolean).join(' '));
+    this.#logger.warn({ userId: actor.id, verdict }, 'slack desk: action refused: not an agent');
+    await this.tell(where, actor.id, [verdict === 'unknown' ? DESK_TEXTS.accessUnknown : DESK_TEXTS.notAuthorised, suffix].filter(Boolean).join(' '));
     return false;
   }
 

@@ -9,4 +9,5 @@ export { slackDeskRoutes, type SlackDeskRoutesOptions } from './routes.ts';
 export { createSlackDeskSocketMode, type SlackDeskSocketMode, type SlackDeskSocketModeOptions } from './socketMode.ts';
 export { createSlackWebClient, DEFAULT_SLACK_API_URL } from './webClient.ts';
 export type { ActFn, DeskInteractionOptions } from './interactions.ts';
+export type { SlackAppOptions, SlackListeners } from './boltApp.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './outbox.ts';

@@ -75,7 +75,7 @@ export function registerDeskListeners(app: App, options: DeskInteractionOptions)
     }
     const click = parsed.data;
     const where: Where = { channel: click.channel?.id ?? click.container.channel_id ?? options.agentChannel };
-    if (!(await gate.admit(click.user.id, where))) return undefined;
+    if (!(await gate.admit({ id: click.user.id, teamId: click.user.team_id }, where))) return undefined;
     // A double click sends two payloads with different action_ts: the second is dropped here.
     if (!(await idempotency.claim(`slack:click:${value.conversationId}:${action.action_id}:${click.user.id}`, DOUBLE_CLICK_MS))) return undefined;
     return { click, value, where };
@@ -134,7 +134,7 @@ export function registerDeskListeners(app: App, options: DeskInteractionOptions)
         return;
       }
       const submission = parsed.data;
-      const verdict = await access.check(submission.user.id);
+      const verdict = await access.check({ id: submission.user.id, teamId: submission.user.team_id });
       if (verdict !== 'allowed') {
         await ack({ response_action: 'errors', errors: { [field]: verdict === 'unknown' ? DESK_TEXTS.accessUnknown : DESK_TEXTS.notAuthorised } });
         return;

@@ -8,7 +8,8 @@ import { z } from 'zod';
  * https://docs.slack.dev/reference/events/message
  */
 
-const SlackUser = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() });
+/** The user of an interaction; `team_id` is their own workspace (another one for a Slack Connect guest). */
+const SlackUser = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional(), team_id: z.string().optional() });
 
 /** A click on one of the card's buttons. */
 export const ButtonClick = z.object({
@@ -34,10 +35,16 @@ export const ViewSubmission = z.object({
 });
 export type ViewSubmission = z.infer<typeof ViewSubmission>;
 
-/** A message event in a channel the bot is in (`message.channels` / `message.groups`). */
+/**
+ * A message event in a conversation the bot is in (`message.channels` / `message.groups`, and
+ * `message.im` for direct messages). `user_team` (Slack Connect) or `team` is the author's workspace.
+ */
 export const ChannelMessage = z.object({
   type: z.literal('message'),
   channel: z.string().min(1),
+  channel_type: z.string().optional(),
+  team: z.string().optional(),
+  user_team: z.string().optional(),
   ts: z.string().min(1),
   user: z.string().optional(),
   text: z.string().optional(),

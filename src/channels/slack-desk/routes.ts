@@ -1,12 +1,11 @@
 import { defaultBodyLimit } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
 import { systemClock } from '../../domain/clock.ts';
-import { createDeskBoltApp } from './boltApp.ts';
-import type { DeskInteractionOptions } from './interactions.ts';
+import { createDeskBoltApp, type SlackAppOptions } from './boltApp.ts';
 import { RouteReceiver } from './routeReceiver.ts';
 import { checkSlackSignature } from './signature.ts';
 
-export interface SlackDeskRoutesOptions extends DeskInteractionOptions {
+export interface SlackDeskRoutesOptions extends SlackAppOptions {
   /** The app's signing secret (Basic Information → App Credentials). */
   signingSecret: string;
   /** Where Slack posts events and interactivity; `/slack/events` by default, as Bolt's. */

@@ -1,10 +1,9 @@
 import { SocketModeReceiver } from '@slack/bolt';
-import { createDeskBoltApp } from './boltApp.ts';
+import { createDeskBoltApp, type SlackAppOptions } from './boltApp.ts';
 import { boltLogger } from './boltLogger.ts';
-import type { DeskInteractionOptions } from './interactions.ts';
 import { DEFAULT_SLACK_API_URL } from './webClient.ts';
 
-export interface SlackDeskSocketModeOptions extends DeskInteractionOptions {
+export interface SlackDeskSocketModeOptions extends SlackAppOptions {
   /** The app-level token (`xapp-…`, scope `connections:write`): `SLACK_APP_TOKEN`. */
   appToken: string;
   /** Base URL for `apps.connections.open` (the stand-in in tests, Slack otherwise). */

@@ -16,9 +16,17 @@ export const MAX_REPLY_CHARS = 4000;
  */
 const HUMAN_SUBTYPES = new Set<string | undefined>([undefined, 'file_share', 'thread_broadcast']);
 
+/**
+ * A person's own new message (not a bot's, not Slackbot's, not an edit, a deletion or a join).
+ * https://docs.slack.dev/reference/events/message
+ */
+export function isPersonsMessage<M extends Pick<ChannelMessage, 'bot_id' | 'subtype' | 'user'>>(message: M): message is M & { user: string } {
+  return !message.bot_id && HUMAN_SUBTYPES.has(message.subtype) && !!message.user && message.user !== 'USLACKBOT';
+}
+
 /** A person's reply inside a thread (not the thread's parent, not a bot, not an edit). */
 export function isHumanThreadReply(message: ChannelMessage): message is ChannelMessage & { user: string; thread_ts: string } {
-  return !message.bot_id && HUMAN_SUBTYPES.has(message.subtype) && !!message.user && !!message.thread_ts && message.thread_ts !== message.ts;
+  return isPersonsMessage(message) && !!message.thread_ts && message.thread_ts !== message.ts;
 }
 
 /**
@@ -49,7 +57,7 @@ export class ThreadReplies {
     const conversationId = await this.#deskStore.conversationOfThread({ channel: message.channel, ts: message.thread_ts });
     if (!conversationId) return;
     const where = { channel: message.channel, threadTs: message.thread_ts };
-    if (!(await this.#gate.admit(message.user, where, DESK_TEXTS.replyNotSent))) return;
+    if (!(await this.#gate.admit({ id: message.user, teamId: message.user_team ?? message.team }, where, DESK_TEXTS.replyNotSent))) return;
 
     const text = slackTextToPlain(message.text ?? '');
     const attached = message.files ?? [];
