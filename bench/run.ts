@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --store sqlite|redis] [--only classifier|http]`: the figures quoted in the
+ * `npm run bench [-- --store sqlite|redis] [--only classifier|llm|http]`: the figures quoted in the
  * README, measured in one run on this machine.
  *  1. Classifier: accuracy and macro-F1 per language on a held-out 20% of our own utterances
  *     (trained on the other 80% for this), and intent accuracy on the public benchmark beside
  *     the project (../shared/datasets), with the full model.
- *  2. HTTP: refund conversations through the conversation API at 1, 2 and 64 concurrent
+ *  2. Language model: how often it is asked and what the combination rule does, on the same
+ *     held-out rows (bench/llm.ts), against OPENAI_* when set, else scripted local models.
+ *  3. HTTP: refund conversations through the conversation API at 1, 2 and 64 concurrent
  *     conversations on the chosen store — turns/s and p50/p99 turn latency — next to a bare
  *     node:http server under the same load generator (a worker thread), as ratios; with Redis
  *     also round trips per turn and bytes stored per idle conversation.
- *  3. With Redis: the turn-serialisation strategies compared (bench/turnStrategies.ts).
+ *  4. With Redis: the turn-serialisation strategies compared (bench/turnStrategies.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { createLogger } from '../src/log/logger.ts';
 import { createOfflineUnderstander, trainUnderstander } from '../src/understanding/offline.ts';
 import { loadUtterances, splitHeldOut } from '../src/understanding/utterances.ts';
 import { runLoad, startBareServer } from './http.ts';
+import { llmBench } from './llm.ts';
 import { turnStrategies } from './turnStrategies.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -161,9 +164,11 @@ async function dropPrefix(prefix: string): Promise<void> {
   }
 }
 
-if (args.only !== 'http') await classifier();
-if (args.only !== 'classifier') await http(args.store ?? 'sqlite');
-if (args.only !== 'classifier' && args.store === 'redis') {
+if (args.only === undefined || args.only === 'classifier') await classifier();
+// The one place the bench reads the environment: a real model endpoint when one is given.
+if (args.only === undefined || args.only === 'llm') await llmBench(ROOT, process.env);
+if (args.only === undefined || args.only === 'http') await http(args.store ?? 'sqlite');
+if ((args.only === undefined || args.only === 'http') && args.store === 'redis') {
   console.log('\n== Turn serialisation across instances: per-conversation lock vs optimistic eTag retry ==');
   await turnStrategies(args['redis-url'] ?? 'redis://127.0.0.1:6379');
 }

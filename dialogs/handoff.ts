@@ -18,9 +18,10 @@ export async function handoffOf(services: DialogServices, context: TurnContext):
 export async function handToPeople(services: DialogServices, context: TurnContext, input: { reason: Handoff['reason']; escalationId: string; caseId?: string }): Promise<void> {
   const profile = await services.profile.get(context, { ...NO_PROFILE });
   const current = profile.handoff;
+  const summary = profile.summary ? { summary: profile.summary } : {};
   profile.handoff = current
-    ? { ...current, caseId: input.caseId ?? current.caseId, reason: input.reason }
-    : { escalationId: input.escalationId, reason: input.reason, since: services.clock.now().toISOString(), ...(input.caseId ? { caseId: input.caseId } : {}) };
+    ? { ...current, caseId: input.caseId ?? current.caseId, reason: input.reason, ...summary }
+    : { escalationId: input.escalationId, reason: input.reason, since: services.clock.now().toISOString(), ...(input.caseId ? { caseId: input.caseId } : {}), ...summary };
   announce(services, context, profile.handoff);
 }
 

@@ -23,7 +23,14 @@ export class PolicyDialog extends Dialog {
 /** Sends the best clause for the question (also used when a question interrupts a refund). */
 export async function sendPolicyAnswer(services: DialogServices, dc: DialogContext): Promise<boolean> {
   const locale = localeOf(dc.context);
-  const [best] = services.policyAnswers.answer(understandingOf(dc.context).text, locale);
+  const question = understandingOf(dc.context).text;
+  // With a language model: its answer, if every fact in it comes from the clauses it cites.
+  const grounded = await services.groundedAnswers?.answer(question, locale);
+  if (grounded) {
+    await say(services, dc.context, 'policy.grounded', { text: grounded.text, clauses: grounded.clauses.join(', ') }, { channelData: { clauses: grounded.clauses } });
+    return true;
+  }
+  const [best] = services.policyAnswers.answer(question, locale);
   if (!best) {
     await say(services, dc.context, 'policy.unknown', {}, { actions: [{ titleKey: 'action.human' }, { titleKey: 'action.refund' }] });
     return false;

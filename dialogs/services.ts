@@ -6,6 +6,7 @@ import type { Handoff } from '../src/handoff/types.ts';
 import type { OrderDirectory } from '../src/domain/order.ts';
 import type { Prompts } from '../src/i18n/prompts.ts';
 import type { Logger } from '../src/log/logger.ts';
+import type { CheckedAnswer } from '../src/llm/groundedAnswers.ts';
 import type { PolicyAnswers } from '../src/policy/answers.ts';
 import type { RefundDesk } from '../src/refunds/refundDesk.ts';
 import type { Slot } from './turn.ts';
@@ -28,6 +29,10 @@ export interface Profile {
   lastPrompt?: AskedPrompt;
   /** Set while the conversation is with people: waiting for an agent, or held by one. */
   handoff?: Handoff;
+  /** The latest exchanges, for an understander that reads messages in context (kept only when one does). */
+  recent?: { role: 'customer' | 'assistant'; text: string }[];
+  /** The language model's latest one-line summary of what the customer wants (for agents). */
+  summary?: string;
 }
 
 /** Tells the agent desk about the conversation (called after the turn commits). */
@@ -50,6 +55,8 @@ export interface DialogServices {
   orders: OrderDirectory;
   refunds: RefundDesk;
   policyAnswers: PolicyAnswers;
+  /** Model-phrased policy answers checked against the clauses they cite (only with a language model). */
+  groundedAnswers?: { answer(question: string, locale: import('../src/domain/locale.ts').Locale): Promise<CheckedAnswer | undefined> };
   prompts: Prompts;
   clock: Clock;
   settings: DialogSettings;

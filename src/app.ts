@@ -20,7 +20,9 @@ import { demoRoutes } from './channels/web/demoRoutes.ts';
 import { widgetRoutes } from './channels/web/widgetRoutes.ts';
 import { EvidenceLinks } from './evidence/signedUrls.ts';
 import { createSlackDeskSocketMode, createSlackWebClient, SlackAgentDesk, type SlackDeskSocketMode, slackDeskRoutes } from './channels/slack-desk/index.ts';
+import { SlackCustomerChannel } from './channels/slack-customer/index.ts';
 import { WeChatApi, WeChatChannel } from './channels/wechat/index.ts';
+import { BotFrameworkChannel, BotFrameworkConnector } from './channels/botframework/index.ts';
 import { ConsoleDesk } from './handoff/consoleDesk.ts';
 import type { Agent, AgentAction } from './handoff/types.ts';
 import { evidenceRoutes } from './http/evidenceRoutes.ts';
@@ -47,6 +49,11 @@ import { openSqliteStores } from './stores/sqlite/index.ts';
 import { ScopedStateStorage, ScopedTranscriptStore } from './stores/turnScope.ts';
 import type { Stores } from './stores/ports.ts';
 import { createOfflineUnderstander } from './understanding/offline.ts';
+import { GroundedPolicyAnswers } from './llm/groundedAnswers.ts';
+import { LangChainModel } from './llm/langchainModel.ts';
+import { MeteredModel } from './llm/meter.ts';
+import { ModelAssistedUnderstander } from './llm/modelUnderstander.ts';
+import { ReplyPhraser } from './llm/phrasing.ts';
 import type { Understander } from './understanding/types.ts';
 
 /** A running assistant: the HTTP server plus what the CLI and tests reach directly. */
@@ -56,8 +63,14 @@ export interface App {
   handoff: HandoffService;
   stores: Stores;
   logger: Logger;
+  /** The language model, when configured (its call totals: tests and the bench). */
+  model?: MeteredModel;
   /** The WeChat channel, when configured (tests wait on its `idle()`). */
   wechat?: WeChatChannel;
+  /** The Bot Framework channel (/api/messages), always on (tests wait on its `idle()`). */
+  botFramework: BotFrameworkChannel;
+  /** Slack as a customer channel, on whenever the Slack app is configured (tests wait on its `idle()`). */
+  slackCustomers?: SlackCustomerChannel;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -83,8 +96,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const rules = await loadPolicyRules(path.join(policyDir, 'rules.json'));
   // Merchant-edited files first: a mistake in them stops start-up at once, before training.
   const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), loadOrdersFile(config.ordersFile, clock)]);
-  const understander =
+  const offlineUnderstander =
     overrides.understander ?? (await createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }));
+  // The optional language model: it helps understand and phrase, never decides (see src/llm/).
+  const model = config.OPENAI_API_KEY
+    ? new MeteredModel({
+        model: new LangChainModel({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS }),
+        logger,
+        promptVersion: prompts.t('en', 'llm.version'),
+      })
+    : undefined;
+  const understander = model
+    ? new ModelAssistedUnderstander({
+        offline: offlineUnderstander,
+        model,
+        prompts,
+        settings: { skipAbove: config.LLM_SKIP_CONFIDENCE, trustAbove: config.LLM_TRUST_CONFIDENCE },
+      })
+    : offlineUnderstander;
   requirePromptKeys(prompts, [
     ...REASON_CODES.map((code) => `decision.${code}`),
     ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`, `notify.${status}`]),
@@ -103,6 +132,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     orders,
     refunds,
     policyAnswers: createPolicyAnswers(policyText),
+    ...(model ? { groundedAnswers: new GroundedPolicyAnswers({ model, prompts, knowledge: policyText }) } : {}),
     prompts,
     clock,
     settings: {
@@ -128,6 +158,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const adapter = new ChannelAdapter();
   adapter.use(new EvidenceIntakeMiddleware({ evidence: stores.evidence }));
+  // Before the transcript: the history holds the replies as the customer saw them.
+  if (model && config.LLM_REPHRASE) adapter.use(new ReplyPhraser({ model, prompts }));
   adapter.use(new TranscriptMiddleware({ transcripts: new ScopedTranscriptStore({ backend: stores.transcripts }), clock }));
   // The one place a failed turn becomes a customer apology (bad input is the caller's to hear).
   adapter.onTurnError = async (context, error) => {
@@ -164,10 +196,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const slackPlugins: FastifyPluginAsync[] = [];
   let slackDesk: SlackAgentDesk | undefined;
   let slackSocket: SlackDeskSocketMode | undefined;
+  let slackCustomers: SlackCustomerChannel | undefined;
   if (config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL) {
     const client = createSlackWebClient({ token: config.SLACK_BOT_TOKEN, slackApiUrl: config.SLACK_API_URL, logger });
     slackDesk = new SlackAgentDesk({ client, channel: config.SLACK_AGENT_CHANNEL, deskStore: stores.desk, evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId), logger });
     handoffService.useDesk(slackDesk);
+    // Customers who write to the same app (DMs, mentions) talk to the assistant.
+    slackCustomers = new SlackCustomerChannel({ gateway, client, idempotency: stores.idempotency, prompts, agentChannel: config.SLACK_AGENT_CHANNEL, evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId), logger });
     const interactions = {
       act: (conversationId: string, agent: Agent, action: AgentAction) => handoffService.act(conversationId, agent, action),
       deskStore: stores.desk,
@@ -178,6 +213,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       logger,
       clock,
       evidence: stores.evidence,
+      customers: slackCustomers,
     };
     if (config.SLACK_APP_TOKEN) slackSocket = createSlackDeskSocketMode({ ...interactions, appToken: config.SLACK_APP_TOKEN, slackApiUrl: config.SLACK_API_URL });
     else if (config.SLACK_SIGNING_SECRET) slackPlugins.push(slackDeskRoutes({ ...interactions, signingSecret: config.SLACK_SIGNING_SECRET, slackApiUrl: config.SLACK_API_URL }));
@@ -204,6 +240,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         })
       : undefined;
 
+  // The Bot Framework channel (Teams, Web Chat, Emulator): always on; JWT-checked when
+  // MicrosoftAppId is set, else only the Emulator on this machine is accepted.
+  const botFramework = new BotFrameworkChannel({
+    gateway,
+    idempotency: stores.idempotency,
+    values: stores.values,
+    connector: new BotFrameworkConnector({
+      ...(config.MicrosoftAppId ? { appId: config.MicrosoftAppId } : {}),
+      ...(config.MicrosoftAppPassword ? { appPassword: config.MicrosoftAppPassword } : {}),
+      ...(config.MicrosoftAppTenantId ? { tenantId: config.MicrosoftAppTenantId } : {}),
+      appType: config.MicrosoftAppType,
+    }),
+    prompts,
+    logger,
+    referenceTtlMs: Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000),
+    // An agent's file reaches the customer as a signed, expiring link (as agents' own links).
+    fileLink: (evidenceId) => evidenceLinks.url(evidenceId),
+  });
+
   const server = createHttpServer({
     logger,
     cors: { origins: config.WIDGET_ORIGINS, paths: /^\/v1\/conversations(\/|\?|$)/ },
@@ -225,6 +280,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
       ...slackPlugins,
       ...(wechat ? [wechat.routes()] : []),
+      botFramework.routes(),
       demoRoutes(),
       widgetRoutes(),
     ],
@@ -236,7 +292,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     stores,
     logger,
     handoff: handoffService,
+    ...(model ? { model } : {}),
     ...(wechat ? { wechat } : {}),
+    botFramework,
+    ...(slackCustomers ? { slackCustomers } : {}),
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
       await slackSocket?.start();
@@ -251,8 +310,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await slackSocket?.stop();
       // Closing the server lets interactions in flight finish; then give queued Slack deliveries a moment.
       await server.close();
-      if (slackDesk) await Promise.race([slackDesk.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      if (slackDesk) await Promise.race([Promise.all([slackDesk.idle(), slackCustomers?.idle()]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       slackDesk?.close();
+      slackCustomers?.close();
       await stores.close();
     },
   };

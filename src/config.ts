@@ -60,9 +60,36 @@ const ConfigSchema = z.object({
   WECHAT_ENCODING_AES_KEY: optionalString.pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
   WECHAT_ENCODING_AES_KEY_PREVIOUS: optionalString.pipe(z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
   WECHAT_API_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()).transform((url) => url ?? 'https://api.weixin.qq.com'),
+  /**
+   * The Bot Framework channel (/api/messages: Teams, Web Chat, the Emulator), always on: the
+   * Azure Bot resource's Microsoft App ID and secret. Without an app id, authentication is off
+   * (the Emulator) and only loopback service URLs are accepted.
+   * https://learn.microsoft.com/azure/bot-service/bot-builder-authentication
+   */
+  MicrosoftAppId: optionalString.pipe(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be the app (client) id, a GUID').optional()),
+  MicrosoftAppPassword: optionalString,
+  /** The app registration's directory (tenant) id: required for SingleTenant and UserAssignedMSI. */
+  MicrosoftAppTenantId: optionalString,
+  /** How the bot's identity is registered: https://learn.microsoft.com/azure/bot-service/bot-builder-authentication#bot-identity-information */
+  MicrosoftAppType: optionalString.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()).transform((type) => type ?? 'MultiTenant'),
+  /**
+   * The optional language model: any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM,
+   * Ollama, Qwen, DeepSeek). Without a key the assistant is fully offline.
+   */
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
-  OPENAI_MODEL: optionalString,
+  OPENAI_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OPENAI_MODEL: optionalString.transform((model) => model ?? 'gpt-4o-mini'),
+  /** The longest a customer waits for the model on one call; past it the offline answer is used. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The offline understanding answers alone when it is at least this sure (no model call). */
+  LLM_SKIP_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.85),
+  /** The model's intent or reason replaces the offline one when the model is at least this sure. */
+  LLM_TRUST_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  /** Let the model rephrase the assistant's replies (facts checked unchanged): one more call per reply. */
+  LLM_REPHRASE: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   ORDERS_API_URL: optionalString.pipe(z.url().optional()),
   ORDERS_API_TOKEN: optionalString,
   REFUND_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
@@ -107,6 +134,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     if (config.WECHAT_ENCODING_AES_KEY_PREVIOUS && !config.WECHAT_ENCODING_AES_KEY) missing.push('WECHAT_ENCODING_AES_KEY');
     if (missing.length > 0) throw new ConfigError('invalid_config', `invalid configuration: ${missing.join(', ')}: required for the WeChat channel (set with ${wechatSet.join(', ')})`);
   }
+  const botFrameworkProblem = botFrameworkSettingsProblem(config);
+  if (botFrameworkProblem) throw new ConfigError('invalid_config', `invalid configuration: ${botFrameworkProblem}`);
   for (const name of NOT_YET_SUPPORTED) {
     if (config[name] !== undefined) {
       // Failing is safer than silently running on the embedded store / demo orders while the
@@ -123,6 +152,28 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     promptsDir: path.resolve(cwd, config.PROMPTS_DIR),
     ordersFile: config.ORDERS_FILE ? path.resolve(cwd, config.ORDERS_FILE) : path.join(knowledgeDir, 'orders.demo.json'),
   };
+}
+
+/**
+ * What is missing or contradictory in the Bot Framework settings, naming the variable; the SDK
+ * would otherwise fail later, on the first message, with an assertion. Rules as in botbuilder's
+ * ConfigurationServiceClientCredentialFactory (MultiTenant / SingleTenant / UserAssignedMSI).
+ */
+function botFrameworkSettingsProblem(config: z.infer<typeof ConfigSchema>): string | undefined {
+  const { MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppTenantId: tenantId, MicrosoftAppType: type } = config;
+  if (!appId) {
+    const set: string[] = (['MicrosoftAppPassword', 'MicrosoftAppTenantId'] as const).filter((name) => config[name] !== undefined);
+    if (type !== 'MultiTenant') set.push('MicrosoftAppType');
+    return set.length > 0 ? `MicrosoftAppId: required for the Bot Framework channel (set with ${set.join(', ')})` : undefined;
+  }
+  if (type === 'UserAssignedMSI') {
+    if (password) return 'MicrosoftAppPassword: must not be set with MicrosoftAppType=UserAssignedMSI (the managed identity has no secret)';
+    if (!tenantId) return 'MicrosoftAppTenantId: required with MicrosoftAppType=UserAssignedMSI';
+    return undefined;
+  }
+  if (!password) return `MicrosoftAppPassword: required with MicrosoftAppId (MicrosoftAppType=${type})`;
+  if (type === 'SingleTenant' && !tenantId) return 'MicrosoftAppTenantId: required with MicrosoftAppType=SingleTenant';
+  return undefined;
 }
 
 /** The process environment, read here and nowhere else. */

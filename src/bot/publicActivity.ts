@@ -43,6 +43,11 @@ export function agentMessage(agent: { name: string }, text: string, locale: stri
 
 const AGENT_AUTHOR = 'agentAuthor';
 
+/** Whether an outgoing activity is a person's message (an agent's), not the assistant's. */
+export function isAgentMessage(activity: Partial<Activity>): boolean {
+  return activity.from?.role === 'agent' || typeof (activity.channelData as Record<string, unknown> | undefined)?.[AGENT_AUTHOR] === 'object';
+}
+
 export function toPublicActivity(activity: Partial<Activity>, role: PublicActivity['from']['role'], at: Date): PublicActivity {
   const { [AGENT_AUTHOR]: author, ...channelData } = (activity.channelData ?? {}) as Record<string, unknown>;
   const agentName = (author as { name?: unknown } | undefined)?.name;

@@ -7,9 +7,13 @@ import { LOCALE, message, UNDERSTANDING } from '../../dialogs/turn.ts';
 import type { DialogServices } from '../../dialogs/services.ts';
 import { isLocale, type Locale } from '../domain/locale.ts';
 import type { Understander } from '../understanding/types.ts';
-import { toPublicActivity } from './publicActivity.ts';
+import { isAgentMessage, toPublicActivity } from './publicActivity.ts';
 import { chooseReplyLocale } from './replyLocale.ts';
 import { afterCommit, setTurnResult } from './turnEffects.ts';
+
+/** How much conversation is kept for an understander that reads context. */
+const RECENT_LINES = 6;
+const RECENT_CHARS = 300;
 
 /**
  * The bot: understands each message once, picks the reply language, and runs the main dialog.
@@ -76,8 +80,10 @@ export class RefundBot extends ActivityHandler {
   async #handleMessage(context: TurnContext): Promise<void> {
     const { activity } = context;
     const text = (activity.text ?? (typeof activity.value === 'string' ? activity.value : '')).slice(0, 4000);
-    const understanding = await this.#understander.understand(text);
     const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
+    const understanding = await this.#understander.understand(text, this.#understander.readsContext ? { recent: profile.recent ?? [] } : undefined);
+    if (this.#understander.readsContext) this.#keepRecent(context, profile, text);
+    if (understanding.summary) profile.summary = understanding.summary;
     const locale = chooseReplyLocale(text, understanding.language, isLocale(profile.locale) ? profile.locale : undefined, understanding.scriptTold);
     profile.locale = locale;
     context.turnState.set(UNDERSTANDING, understanding);
@@ -94,6 +100,22 @@ export class RefundBot extends ActivityHandler {
     const dc = await this.#dialogs.createContext(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.#mainDialogId);
+  }
+
+  /** Remembers the last few exchanges (this message and the assistant's replies) for the next turn's understanding. */
+  #keepRecent(context: TurnContext, profile: Profile, text: string): void {
+    const recent = profile.recent ?? [];
+    const keep = (role: 'customer' | 'assistant', line: string) => {
+      if (!line) return;
+      recent.push({ role, text: line.slice(0, RECENT_CHARS) });
+      recent.splice(0, Math.max(0, recent.length - RECENT_LINES));
+    };
+    keep('customer', text);
+    profile.recent = recent;
+    context.onSendActivities(async (_context, activities, next) => {
+      for (const activity of activities) if (activity.type === 'message' && !isAgentMessage(activity)) keep('assistant', activity.text ?? '');
+      return next();
+    });
   }
 
   /** A person's action from the desk, run in the conversation's turn; its outcome is the turn's result. */

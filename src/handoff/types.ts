@@ -49,6 +49,8 @@ export interface Handoff {
   since: string;
   /** The agent holding the conversation; absent while it waits for one. */
   agent?: Agent;
+  /** What the customer wants in one line, written by the language model (when it is on); the transcript stays the source of truth. */
+  summary?: string;
 }
 
 /** Everything a desk shows about one handed-over conversation. */

@@ -2,12 +2,12 @@
  * Masks personal data in free text before it reaches logs (and, later, a language model):
  * emails, phone numbers and card-like numbers. Order numbers (5–12 digits) stay readable.
  */
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+export const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 // 13–19 digits, optionally grouped by spaces or dashes: card-like (PAN) numbers.
-const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
+export const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 // E.164 or national phone numbers: an optional +, 8–15 digits with separators. Chinese mobiles
 // are 11 digits starting with 1; order ids here are at most 12 digits without a leading +.
-const PHONE = /(?:\+\d[\d ()-]{7,18}\d)|(?:\b1[3-9]\d{9}\b)|(?:\(\d{3}\)\s?\d{3}-\d{4})/g;
+export const PHONE = /(?:\+\d[\d ()-]{7,18}\d)|(?:\b1[3-9]\d{9}\b)|(?:\(\d{3}\)\s?\d{3}-\d{4})/g;
 
 export function maskPii(text: string): string {
   return text

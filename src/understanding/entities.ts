@@ -14,7 +14,8 @@ const MONEY = new RegExp(
 // number is an order id even when it has a mobile number's shape.
 const ORDER_AFTER_KEYWORD =
   /(?:(?<![a-z])order(?:\s*(?:number|no\.?|num|id))?(?:\s+is)?|#|订单号?|訂單號?|单号|單號)\s*[:：#]?\s*(\d{5,12})(?!\d)/giu;
-const PHONES = [
+/** Phone shapes the assistant reads (also masked before text leaves for a language model). */
+export const PHONE_PATTERNS: readonly RegExp[] = [
   /\+(?:\d[\s().-]{0,2}){7,14}\d(?!\d)/gu, // E.164, spaced or not: +8613800000000, +1 (415) 555-0100
   /(?<!\d)1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/gu, // Chinese mobile: 13800000000, 138-0000-0000
   /(?<![\d-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)/gu, // North American national: (415) 555-0100
@@ -45,7 +46,7 @@ export function extractEntities(text: string): Entities {
   const emails = claimed.rest.includes('@') ? claimed.take(EMAIL, (m) => m[0].toLowerCase()) : [];
   const money = claimed.take(MONEY, (m) => (m[1] ? amount(m[2], m[1]) : amount(m[3], m[4])));
   const keyed = claimed.take(ORDER_AFTER_KEYWORD, (m) => m[1] ?? '');
-  const phones = PHONES.flatMap((pattern) => claimed.take(pattern, (m) => phone(m[0])));
+  const phones = PHONE_PATTERNS.flatMap((pattern) => claimed.take(pattern, (m) => phone(m[0])));
   const orderIds = [...keyed, ...claimed.take(BARE_ORDER, (m) => m[0])];
   const tails = claimed.take(TAIL_AFTER_WORDS, (m) => m[1] ?? '');
   const alone = ONLY_FOUR_DIGITS.exec(claimed.rest.trim());

@@ -42,11 +42,23 @@ export interface Understanding {
   entities: Entities;
   /** conversation commands recognised in any language: 'cancel' ("cancel", "stop", "never mind", "取消", "算了"), 'restart' ("start over", "重新开始", "重新開始"), 'human' ("talk to a person", "人工", "轉人工", "真人客服"), 'help' */
   command: Command | undefined;
+  /** A one-line summary of what the customer wants, for agents (only when a language model helped). */
+  summary?: string;
+  /** The product the customer named (only when a language model helped). */
+  item?: string;
   /** yes/no answers in any language ("yes", "yep", "是", "是的", "好", "對", "no", "不", "不是", "否") */
   affirmation: Affirmation | undefined;
 }
 
-/** Port: turns a customer message into an Understanding (offline model now, an LLM later). */
+/** The conversation so far, for an understander that reads messages in context (a language model). */
+export interface UnderstandContext {
+  /** The latest exchanges, oldest first (a few, each shortened). */
+  recent: { role: 'customer' | 'assistant'; text: string }[];
+}
+
+/** Port: turns a customer message into an Understanding (offline models, optionally helped by a language model). */
 export interface Understander {
-  understand(text: string): Promise<Understanding>;
+  /** True when `understand` uses the conversation so far: the bot then keeps the last few exchanges. */
+  readonly readsContext?: boolean;
+  understand(text: string, context?: UnderstandContext): Promise<Understanding>;
 }

@@ -149,6 +149,9 @@ function factsSection(view: DeskView): SectionBlock {
 function optionalSections(view: DeskView, options: CardOptions): KnownBlock[] {
   const sections: string[] = [];
   const { order, refundCase } = view;
+  const summary = view.handoff?.summary?.trim();
+  // The language model's reading of the conversation, labelled as such: the transcript below is the record.
+  if (summary) sections.push(`*Summary* _(by the language model)_\n${quote(escapeMrkdwn(maskPii(truncate(summary, 300))))}`);
   if (order) {
     const claimed = refundCase ? order.items.filter((item) => refundCase.items.includes(item.sku)) : order.items;
     const lines = claimed.map(
