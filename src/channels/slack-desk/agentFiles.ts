@@ -2,7 +2,7 @@ import { CodedError } from '../../errors.ts';
 import type { AgentFile } from '../../handoff/types.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EvidenceStore } from '../../stores/ports.ts';
-import { SlackFileDownloader, type TakeOutcome, type TakeRefusal } from './slackFiles.ts';
+import { SlackFileDownloader, type SlackFileDownloaderOptions, type TakeOutcome, type TakeRefusal } from './slackFiles.ts';
 
 export { allowedFileOrigins, isAllowedFileUrl, SLACK_FILES_ORIGIN, SlackFile } from './slackFiles.ts';
 
@@ -31,18 +31,7 @@ export class SlackFileIntake {
   readonly #logger: Logger;
   readonly #downloader: SlackFileDownloader;
 
-  constructor(options: {
-    evidence: EvidenceStore;
-    /** The bot token (`xoxb-…`); Slack's file server answers only requests that carry it. */
-    token: string | undefined;
-    /** The Web API base URL the desk's client calls (`SLACK_API_URL`). */
-    slackApiUrl: string;
-    logger: Logger;
-    fetch?: typeof fetch;
-    maxBytes?: number;
-    maxFiles?: number;
-    timeoutMs?: number;
-  }) {
+  constructor(options: SlackFileDownloaderOptions & { evidence: EvidenceStore }) {
     this.#evidence = options.evidence;
     this.#logger = options.logger;
     this.#downloader = new SlackFileDownloader(options);

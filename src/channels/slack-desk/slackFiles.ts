@@ -69,6 +69,20 @@ export function isAllowedFileUrl(url: string, origins: ReadonlySet<string>): boo
   return !!parsed && isHttp(parsed) && !parsed.username && !parsed.password && origins.has(parsed.origin);
 }
 
+export interface SlackFileDownloaderOptions {
+  /** The bot token (`xoxb-…`); Slack's file server answers only requests that carry it (scope `files:read`). */
+  token: string | undefined;
+  /** The Web API base URL the client calls (`SLACK_API_URL`). */
+  slackApiUrl: string;
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** Largest file fetched; the limit of customers' proof (10 MB) by default. */
+  maxBytes?: number;
+  /** Files taken from one message; the rest are refused as `too_many`. */
+  maxFiles?: number;
+  timeoutMs?: number;
+}
+
 /**
  * Fetches files shared in Slack with the bot token, only from the allowed origins (redirects
  * included, each hop checked before the token goes there), at most `maxBytes` each (Slack's
@@ -85,19 +99,7 @@ export class SlackFileDownloader {
   readonly #maxFiles: number;
   readonly #timeoutMs: number;
 
-  constructor(options: {
-    /** The bot token (`xoxb-…`); Slack's file server answers only requests that carry it (scope `files:read`). */
-    token: string | undefined;
-    /** The Web API base URL the client calls (`SLACK_API_URL`). */
-    slackApiUrl: string;
-    logger: Logger;
-    fetch?: typeof fetch;
-    /** Largest file fetched; the limit of customers' proof (10 MB) by default. */
-    maxBytes?: number;
-    /** Files taken from one message; the rest are refused as `too_many`. */
-    maxFiles?: number;
-    timeoutMs?: number;
-  }) {
+  constructor(options: SlackFileDownloaderOptions) {
     this.#token = options.token;
     this.#origins = allowedFileOrigins(options.slackApiUrl);
     this.#logger = options.logger;
