@@ -1,12 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import type { RefundCase } from '../src/domain/case.ts';
 import { formatMoney, toMinor } from '../src/domain/money.ts';
-import { CodedError, InputError } from '../src/errors.ts';
+import { CodedError, InputError, OrdersUnavailableError } from '../src/errors.ts';
 import { agentMessage } from '../src/bot/publicActivity.ts';
 import { afterCommit } from '../src/bot/turnEffects.ts';
 import type { ActionRefusal, Agent, AgentAction } from '../src/handoff/types.ts';
 import { caseSummary } from '../src/refunds/caseSummary.ts';
 import { handoffOf, setHandoff } from './handoff.ts';
+import { paymentText } from './ordersUnavailable.ts';
 import type { DialogServices } from './services.ts';
 import { botMessage, clearAsked, localeOf, say } from './turn.ts';
 
@@ -77,6 +78,8 @@ export async function handleAgentAction(services: DialogServices, context: TurnC
         }
       } catch (error) {
         if (error instanceof RangeError) return refuse('amount_too_high', 'that is not a valid amount');
+        // Approving needs the order (the most that may be refunded): nothing is decided without it.
+        if (error instanceof OrdersUnavailableError) return refuse('orders_unavailable', 'the order API is not answering; try again in a moment');
         if (error instanceof CodedError && error.code === 'invalid_amount') return refuse('amount_too_high', error.message);
         if (error instanceof CodedError && (error.code === 'case_decided' || error.code === 'case_status_changed' || error.code === 'invalid_transition')) {
           return refuse('stale', 'the case was already decided');
@@ -113,12 +116,11 @@ async function openCase(services: DialogServices, context: TurnContext, caseId: 
 
 async function tellDecision(services: DialogServices, context: TurnContext, refundCase: RefundCase, agent: Agent, reason: string | undefined): Promise<void> {
   const locale = localeOf(context);
-  const order = await services.orders.get(refundCase.orderId);
   const vars = {
     name: agent.name,
     caseId: refundCase.id,
     amount: formatMoney(refundCase.decision.amount, refundCase.decision.currency, locale),
-    payment: services.prompts.t(locale, `payment.${order?.paymentMethod ?? 'card'}`),
+    payment: await paymentText(services, locale, refundCase.orderId),
     reason: reason ?? '',
   };
   const key = refundCase.status === 'approved' ? 'agent.approved' : 'agent.denied';

@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { formatMoney } from '../src/domain/money.ts';
 import { caseSummary } from '../src/refunds/caseSummary.ts';
+import { paymentText } from './ordersUnavailable.ts';
 import type { DialogServices } from './services.ts';
 import { botMessage, localeOf } from './turn.ts';
 
@@ -19,13 +20,12 @@ export async function sendCaseUpdate(services: DialogServices, context: TurnCont
   const refundCase = await services.refunds.caseById(update.caseId);
   if (!refundCase) return;
   const locale = localeOf(context);
-  const order = await services.orders.get(refundCase.orderId);
   const { decision } = refundCase;
   const text = services.prompts.t(locale, `notify.${refundCase.status}`, {
     caseId: refundCase.id,
     orderId: refundCase.orderId,
     amount: formatMoney(decision.amount, decision.currency, locale),
-    payment: services.prompts.t(locale, `payment.${order?.paymentMethod ?? 'card'}`),
+    payment: await paymentText(services, locale, refundCase.orderId),
   });
   const note = update.note?.trim();
   const said = note ? services.prompts.t(locale, 'notify.withNote', { text, note }) : text;

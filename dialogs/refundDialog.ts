@@ -7,6 +7,7 @@ import { provesOwnership } from '../src/refunds/identity.ts';
 import { chooseItems } from '../src/refunds/items.ts';
 import { announceDecision, announceEscalation } from './announce.ts';
 import { handToPeople } from './handoff.ts';
+import { orHandOver } from './ordersUnavailable.ts';
 import type { AskedPrompt, DialogServices } from './services.ts';
 import { ask, clearAsked, evidenceOf, localeOf, say, type Slot, understandingOf } from './turn.ts';
 
@@ -74,8 +75,11 @@ export class RefundDialog extends ComponentDialog {
     super(REFUND_DIALOG);
     if (!services?.orders || !services.refunds || !services.prompts) throw new Error('RefundDialog needs orders, refunds and prompts');
     this.#services = services;
-    this.addDialog(new WaterfallDialog<RefundState>(START, [(step) => this.#absorbStep(step)]));
-    this.addDialog(new WaterfallDialog<RefundState>(LOOP, [(step) => this.#askStep(step), (step) => this.#absorbStep(step)]));
+    // Every step may read orders (and the last one decides): an order API failure hands over.
+    this.addDialog(new WaterfallDialog<RefundState>(START, [(step) => orHandOver(services, step, () => this.#absorbStep(step))]));
+    this.addDialog(
+      new WaterfallDialog<RefundState>(LOOP, [(step) => orHandOver(services, step, () => this.#askStep(step)), (step) => orHandOver(services, step, () => this.#absorbStep(step))]),
+    );
     this.initialDialogId = START;
   }
 

@@ -4,6 +4,7 @@ import type { RefundCase } from '../src/domain/case.ts';
 import { formatMoney } from '../src/domain/money.ts';
 import { caseSummary } from '../src/refunds/caseSummary.ts';
 import { provesOwnership } from '../src/refunds/identity.ts';
+import { orHandOver } from './ordersUnavailable.ts';
 import type { DialogServices } from './services.ts';
 import { ask, clearAsked, localeOf, message, say, type Slot, understandingOf } from './turn.ts';
 
@@ -31,8 +32,11 @@ export class StatusDialog extends ComponentDialog {
     super(STATUS_DIALOG);
     if (!services?.refunds || !services.orders) throw new Error('StatusDialog needs refunds and orders');
     this.#services = services;
-    this.addDialog(new WaterfallDialog<StatusState>(START, [(step) => this.#absorbStep(step)]));
-    this.addDialog(new WaterfallDialog<StatusState>(LOOP, [(step) => this.#askStep(step), (step) => this.#absorbStep(step)]));
+    // Looking the order up may fail (the order API): then the customer is handed to people.
+    this.addDialog(new WaterfallDialog<StatusState>(START, [(step) => orHandOver(services, step, () => this.#absorbStep(step))]));
+    this.addDialog(
+      new WaterfallDialog<StatusState>(LOOP, [(step) => orHandOver(services, step, () => this.#askStep(step)), (step) => orHandOver(services, step, () => this.#absorbStep(step))]),
+    );
     this.initialDialogId = START;
   }
 

@@ -39,6 +39,20 @@ export class UpstreamError extends CodedError {
   }
 }
 
+/**
+ * The merchant's order API gave no usable answer: down, too slow, an error status, or an answer
+ * that failed validation (wrong shape, another order's id, another customer's order). Never
+ * "no such order": callers must not decide anything from it, only hand the customer to people.
+ */
+export class OrdersUnavailableError extends UpstreamError {
+  /** The order asked for, when one was (it goes on the escalation, so people know which). */
+  readonly orderId: string | undefined;
+  constructor(message: string, details: { orderId?: string } = {}, options?: ErrorOptions) {
+    super('orders_unavailable', message, options);
+    this.orderId = details.orderId;
+  }
+}
+
 /** A stale write (eTag mismatch, concurrent transition); the caller may retry. */
 export class ConflictError extends CodedError {
   constructor(code: string, message: string, options?: ErrorOptions) {

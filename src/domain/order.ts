@@ -43,8 +43,14 @@ export interface Order {
   paymentMethod: PaymentMethod;
 }
 
-/** Port: where orders come from (the demo/orders file now, the merchant's API later). */
+/**
+ * Port: where orders come from — the demo/orders file, or the merchant's order API. Both may be
+ * asked on any turn; the API may also fail: then both methods throw `OrdersUnavailableError`
+ * (src/errors.ts), which callers must never read as "no such order" — the customer is handed to
+ * people instead (dialogs/ordersUnavailable.ts).
+ */
 export interface OrderDirectory {
+  /** The order, or `undefined` when there is no such order. */
   get(orderId: string): Promise<Order | undefined>;
   /** All orders of one customer (for the duplicate-order rule). */
   byCustomer(customerId: string): Promise<Order[]>;

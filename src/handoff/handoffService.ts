@@ -4,6 +4,7 @@ import type { DeskNotifier } from '../../dialogs/services.ts';
 import type { ConversationGateway } from '../bot/conversationGateway.ts';
 import type { PublicActivity } from '../bot/publicActivity.ts';
 import type { Order, OrderDirectory } from '../domain/order.ts';
+import { OrdersUnavailableError } from '../errors.ts';
 import { maskPii } from '../log/mask.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RefundDesk } from '../refunds/refundDesk.ts';
@@ -96,7 +97,7 @@ export class HandoffService implements DeskNotifier {
     const handoff = (await this.#deskStore.getOpen(conversationId)) as unknown as Handoff | undefined;
     const cases = await this.#cases.byConversation(conversationId);
     const refundCase = (handoff?.caseId ? cases.find((candidate) => candidate.id === handoff.caseId) : undefined) ?? cases[0];
-    const order = refundCase ? await this.#orders.get(refundCase.orderId) : undefined;
+    const { order, orderUnavailable } = refundCase ? await this.#order(refundCase.orderId) : { order: undefined, orderUnavailable: false };
     // Desks (Slack is a third party) see the customer's words with contact details masked.
     const transcript = (await this.#transcripts.list(conversationId, 0))
       .slice(-TRANSCRIPT_TAIL)
@@ -109,11 +110,25 @@ export class HandoffService implements DeskNotifier {
       handoff,
       refundCase: refundCase && { ...refundCase, reasonText: maskPii(refundCase.reasonText) },
       order,
+      ...(orderUnavailable ? { orderUnavailable } : {}),
       contact: order ? maskedContact(order) : undefined,
       maxRefund: order && refundCase ? this.#refunds.maxRefund(order, refundCase.items) : undefined,
       evidence: (refundCase?.evidence ?? []).map((file) => ({ id: file.id, name: file.name, contentType: file.contentType, url: this.#evidenceUrl(file.id) })),
       transcript,
     };
+  }
+
+  /**
+   * The case's order for the desk. The order API being down must not stop people from seeing the
+   * conversation (it may be why it is with them): the card then says the order is unavailable.
+   */
+  async #order(orderId: string): Promise<{ order: Order | undefined; orderUnavailable: boolean }> {
+    try {
+      return { order: await this.#orders.get(orderId), orderUnavailable: false };
+    } catch (error) {
+      if (!(error instanceof OrdersUnavailableError)) throw error;
+      return { order: undefined, orderUnavailable: true };
+    }
   }
 
   /** Conversations with people, oldest first. */

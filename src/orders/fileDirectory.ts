@@ -53,8 +53,9 @@ export function toOrder(record: OrderRecord, shiftMs = 0): Order {
 }
 
 /**
- * `orders file <source>: order <id>: <field.path>: <problem>` — the order is named by its id when
- * it has one, else by its position (`order #3`).
+ * `<source>: order <id>: <field.path>: <problem>` — the order is named by its id when it has one,
+ * else by its position (`order #3`). `source` says where the data came from (`orders file
+ * knowledge/x.json`, `orders API GET /orders/100102`).
  */
 function describeIssue(issue: z.core.$ZodIssue, data: unknown, source: string): string {
   const message = issue.message.replace(/^Invalid input: /, '');
@@ -63,21 +64,26 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, source: string): 
     const raw = (data as { orders?: { id?: unknown }[] }).orders?.[index];
     const id = typeof raw?.id === 'string' && raw.id !== '' ? raw.id : `#${index + 1}`;
     const field = rest.map(String).join('.');
-    return `orders file ${source}: order ${id}: ${field === '' ? '' : `${field}: `}${message}`;
+    return `${source}: order ${id}: ${field === '' ? '' : `${field}: `}${message}`;
   }
   const field = issue.path.map(String).join('.');
-  return `orders file ${source}: ${field === '' ? '' : `${field}: `}${message}`;
+  return `${source}: ${field === '' ? '' : `${field}: `}${message}`;
+}
+
+/**
+ * The first problem of failed orders data and how many more, naming the order and the field:
+ * the orders file's start-up error and the order API's log line say it the same way.
+ */
+export function describeProblems(error: z.ZodError, data: unknown, source: string): string {
+  const [first, ...rest] = error.issues;
+  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+  return `${first === undefined ? `${source}: invalid` : describeIssue(first, data, source)}${more}`;
 }
 
 /** Validates parsed JSON as an orders file and converts it; throws ConfigError naming order and field. */
 export function parseOrdersFile(data: unknown, source: string, clock: Clock): Order[] {
   const result = OrdersFileSchema.safeParse(data);
-  if (!result.success) {
-    const [first, ...rest] = result.error.issues;
-    const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-    const detail = first === undefined ? `orders file ${source}: invalid` : describeIssue(first, data, source);
-    throw new ConfigError('orders_file_invalid', `${detail}${more}`);
-  }
+  if (!result.success) throw new ConfigError('orders_file_invalid', describeProblems(result.error, data, `orders file ${source}`));
   const shift = asOfShiftMs(result.data.asOf, clock.now());
   return result.data.orders.map((record) => toOrder(record, shift));
 }

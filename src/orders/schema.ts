@@ -111,10 +111,13 @@ function checkItems(order: OrderFields, ctx: z.RefinementCtx): void {
   });
 }
 
+/** What an order id may be: letters, digits, - and _ (so it is safe in a URL path as it is). */
+export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** One order of the file. */
 export const OrderRecordSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected letters, digits, - or _'),
+    id: z.string().regex(ORDER_ID_PATTERN, 'expected letters, digits, - or _'),
     customer: CustomerSchema,
     placedAt: Instant,
     deliveredAt: Instant.nullable(),
@@ -134,6 +137,15 @@ export const OrderRecordSchema = z
 /** An order as written in the file. */
 export type OrderRecord = z.infer<typeof OrderRecordSchema>;
 
+/** No order id twice in one list (the file, or the order API's answer for a customer). */
+function checkUniqueIds(list: { orders: OrderRecord[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  list.orders.forEach((order, i) => {
+    if (seen.has(order.id)) ctx.addIssue({ code: 'custom', path: ['orders', i, 'id'], message: `duplicate order id ${order.id}` });
+    seen.add(order.id);
+  });
+}
+
 /** The whole orders file. */
 export const OrdersFileSchema = z
   .object({
@@ -144,12 +156,12 @@ export const OrdersFileSchema = z
     asOf: Instant.optional(),
     orders: z.array(OrderRecordSchema),
   })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.orders.forEach((order, i) => {
-      if (seen.has(order.id)) ctx.addIssue({ code: 'custom', path: ['orders', i, 'id'], message: `duplicate order id ${order.id}` });
-      seen.add(order.id);
-    });
-  });
+  .superRefine(checkUniqueIds);
 /** The orders file as written. */
 export type OrdersFile = z.infer<typeof OrdersFileSchema>;
+
+/**
+ * A list of orders as the merchant's order API answers it (`GET /orders?customer=…`): the file's
+ * shape without `asOf` — a live API's dates are real, never moved.
+ */
+export const OrderListSchema = z.object({ orders: z.array(OrderRecordSchema) }).superRefine(checkUniqueIds);

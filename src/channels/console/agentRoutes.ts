@@ -19,7 +19,7 @@ const ActionBody = z.object({
 });
 
 /** HTTP statuses of refusals: the action made sense but the conversation is no longer in that state. */
-const REFUSAL_STATUS = { stale: 409, held_by_other: 409, amount_too_high: 400, no_case: 409, not_found: 404 } as const;
+const REFUSAL_STATUS = { stale: 409, held_by_other: 409, amount_too_high: 400, no_case: 409, not_found: 404, orders_unavailable: 503 } as const;
 
 /**
  * The built-in agent desk, for shops without Slack: `GET /agent` is a page that lists the

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../domain/clock.ts';
 import type { Logger } from '../../log/logger.ts';
-import { TtlCache } from './ttlCache.ts';
+import { TtlCache } from '../../concurrency/ttlCache.ts';
 import { HomeWorkspace } from './workspace.ts';
 
 /** Whether a Slack user may act on cases: `unknown` when Slack could not be asked (fail closed). */

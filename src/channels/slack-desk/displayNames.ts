@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../domain/clock.ts';
 import type { Logger } from '../../log/logger.ts';
-import { TtlCache } from './ttlCache.ts';
+import { TtlCache } from '../../concurrency/ttlCache.ts';
 
 /**
  * Agents' display names, as the customer will see them on replies: the profile's display name,

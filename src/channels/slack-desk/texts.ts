@@ -34,6 +34,7 @@ const REFUSALS: Record<ActionRefusal, string> = {
   amount_too_high: 'That is more than the customer paid for the claimed items.',
   no_case: 'There is no refund case in this conversation to approve or deny.',
   not_found: 'This conversation no longer exists (it may have expired).',
+  orders_unavailable: "The shop's order API is not answering, so the most refundable amount cannot be checked. Try again in a moment, or deny.",
 };
 
 /** The agent-facing text of a refusal, with the service's own words (they may be more specific). */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../domain/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 
 /**
  * A small in-memory cache of looked-up values for a fixed time, per instance. Concurrent
