@@ -9,7 +9,7 @@ import { ChannelAdapter } from './bot/adapter.ts';
 import { ConversationGateway } from './bot/conversationGateway.ts';
 import { EvidenceIntakeMiddleware } from './bot/evidenceIntake.ts';
 import type { CaseUpdate } from '../dialogs/caseUpdate.ts';
-import { CASE_UPDATED, RefundBot } from './bot/refundBot.ts';
+import { CASE_UPDATED, REFUND_DELIVERY_FAILED, RefundBot, type RefundDeliveryFailed } from './bot/refundBot.ts';
 import { TranscriptMiddleware } from './bot/transcriptMiddleware.ts';
 import { CaseService } from './cases/caseService.ts';
 import { conversationRoutes } from './channels/api/conversationRoutes.ts';
@@ -40,10 +40,14 @@ import { PAYMENT_METHODS } from './domain/order.ts';
 import { REASON_CODES } from './policy/reasons.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { loadOrdersFile } from './orders/fileDirectory.ts';
+import { HttpOrderDirectory } from './orders/httpDirectory.ts';
 import { createPolicyAnswers } from './policy/answers.ts';
 import { loadPolicyText } from './policy/knowledge.ts';
 import { loadPolicyRules } from './policy/rules.ts';
 import { PolicyRefundDesk } from './refunds/policyRefundDesk.ts';
+import { HttpRefundWebhook } from './refunds/webhook/client.ts';
+import { RefundDispatcher, type RefundDispatcherTiming } from './refunds/webhook/dispatcher.ts';
+import type { RefundCase } from './domain/case.ts';
 import { openRedisStores } from './stores/redis/index.ts';
 import { openSqliteStores } from './stores/sqlite/index.ts';
 import { ScopedStateStorage, ScopedTranscriptStore } from './stores/turnScope.ts';
@@ -71,6 +75,8 @@ export interface App {
   botFramework: BotFrameworkChannel;
   /** Slack as a customer channel, on whenever the Slack app is configured (tests wait on its `idle()`). */
   slackCustomers?: SlackCustomerChannel;
+  /** Sends approved refunds to REFUND_WEBHOOK_URL, when it is set (started by `listen`). */
+  refundDispatcher?: RefundDispatcher;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -81,6 +87,8 @@ export interface AppOverrides {
   clock?: Clock;
   logger?: Logger;
   understander?: Understander;
+  /** The refund dispatcher's pace (tests poll and back off in milliseconds). */
+  refundDispatch?: Partial<RefundDispatcherTiming>;
 }
 
 /**
@@ -95,7 +103,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const prompts = loadPrompts(config.promptsDir);
   const rules = await loadPolicyRules(path.join(policyDir, 'rules.json'));
   // Merchant-edited files first: a mistake in them stops start-up at once, before training.
-  const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), loadOrdersFile(config.ordersFile, clock)]);
+  // Orders: the merchant's API when configured (looked up live), else the orders file / demo orders.
+  const ordersApi = config.ORDERS_API_URL
+    ? new HttpOrderDirectory({
+        baseUrl: config.ORDERS_API_URL,
+        token: config.ORDERS_API_TOKEN,
+        clock,
+        logger,
+        timeoutMs: config.ORDERS_API_TIMEOUT_MS,
+        retries: config.ORDERS_API_RETRIES,
+        cacheTtlMs: config.ORDERS_API_CACHE_SECONDS * 1000,
+      })
+    : undefined;
+  const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), ordersApi ?? loadOrdersFile(config.ordersFile, clock)]);
   const offlineUnderstander =
     overrides.understander ?? (await createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }));
   // The optional language model: it helps understand and phrase, never decides (see src/llm/).
@@ -122,7 +142,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ]);
 
   const stores = await openStores(config, clock, logger);
-  const caseService = new CaseService({ store: stores.cases, clock });
+  // Bound late: the dispatcher needs the gateway, built further down. An approval wakes it at
+  // once, so the merchant hears within a second rather than at the next poll.
+  let refundDispatcher: RefundDispatcher | undefined;
+  const caseService = new CaseService({
+    store: stores.cases,
+    clock,
+    onChanged: (refundCase) => {
+      if (refundCase.status === 'approved') refundDispatcher?.nudge();
+    },
+  });
   const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
 
   // Inside a turn, the conversation's own state and transcript go through the turn store's
@@ -178,6 +207,28 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
     onEffectError: (error, conversationId) => logger.warn({ err: error, conversationId }, 'an after-turn effect failed'),
   });
+
+  // Tells a case's conversation that the case changed; false when the conversation is gone.
+  const notifyCase = async (refundCase: RefundCase, note?: string): Promise<boolean> => {
+    const update: CaseUpdate = { caseId: refundCase.id, ...(note ? { note } : {}) };
+    return (await gateway.deliver(refundCase.conversationId, { name: CASE_UPDATED, value: update })) !== undefined;
+  };
+  if (config.REFUND_WEBHOOK_URL && config.REFUND_WEBHOOK_SECRET) {
+    refundDispatcher = new RefundDispatcher({
+      outbox: stores.refundOutbox,
+      caseStore: stores.cases,
+      cases: caseService,
+      orders,
+      webhook: new HttpRefundWebhook({ url: config.REFUND_WEBHOOK_URL, secret: config.REFUND_WEBHOOK_SECRET, timeoutMs: config.REFUND_WEBHOOK_TIMEOUT_MS, clock }),
+      clock,
+      logger,
+      notifyCustomer: (refundCase) => notifyCase(refundCase),
+      tellPeople: (refundCase, escalation) =>
+        gateway.deliver(refundCase.conversationId, { name: REFUND_DELIVERY_FAILED, value: { caseId: refundCase.id, escalationId: escalation.id } satisfies RefundDeliveryFailed }),
+      // A lease outlives the attempts of one batch (sent together, each within the timeout).
+      timing: { leaseMs: 3 * config.REFUND_WEBHOOK_TIMEOUT_MS, ...overrides.refundDispatch },
+    });
+  }
 
   const evidenceLinks = new EvidenceLinks({ secret: evidenceLinkSecret(config), baseUrl: config.publicUrl, clock });
   const handoffService = new HandoffService({
@@ -269,10 +320,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         cases: stores.cases,
         caseService,
         adminToken: config.ADMIN_TOKEN,
-        notify: async (refundCase, note) => {
-          const update: CaseUpdate = { caseId: refundCase.id, ...(note ? { note } : {}) };
-          return (await gateway.deliver(refundCase.conversationId, { name: CASE_UPDATED, value: update })) !== undefined;
-        },
+        notify: notifyCase,
       }),
       streamRoutes({ gateway }),
       fileRoutes({ gateway, evidence: stores.evidence }),
@@ -296,16 +344,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(wechat ? { wechat } : {}),
     botFramework,
     ...(slackCustomers ? { slackCustomers } : {}),
+    ...(refundDispatcher ? { refundDispatcher } : {}),
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
       await slackSocket?.start();
       // Hand-overs stored while the desk was unreachable (or before a restart) reach it now.
       void handoffService.republishOpen().catch((error: unknown) => logger.warn({ err: error }, 'could not republish open hand-overs'));
+      // Approvals queued before a restart (or by another instance) go out now.
+      refundDispatcher?.start();
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       return `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     },
     async close() {
+      await refundDispatcher?.stop();
       handoffService.close();
       await slackSocket?.stop();
       // Closing the server lets interactions in flight finish; then give queued Slack deliveries a moment.
@@ -327,8 +379,10 @@ function requirePromptKeys(prompts: Prompts, keys: string[]): void {
 /** The store backend the config asks for: Redis when REDIS_URL is set, else embedded SQLite. */
 async function openStores(config: Config, clock: Clock, logger: Logger): Promise<Stores> {
   const conversationTtlMs = Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000);
-  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, logger });
-  return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs });
+  // Approvals are queued for the refund webhook only while it is configured (see the stores' option).
+  const queueApprovals = Boolean(config.REFUND_WEBHOOK_URL);
+  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, logger, queueApprovals });
+  return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs, queueApprovals });
 }
 
 /**

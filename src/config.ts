@@ -90,10 +90,32 @@ const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
-  ORDERS_API_URL: optionalString.pipe(z.url().optional()),
+  /**
+   * The merchant's order API (README "Your order API"): orders are looked up live instead of in
+   * ORDERS_FILE / the demo orders. The token is sent as `Authorization: Bearer …`.
+   */
+  ORDERS_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   ORDERS_API_TOKEN: optionalString,
-  REFUND_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
-  REFUND_WEBHOOK_SECRET: optionalString,
+  /** The longest one try at the order API waits (a customer waits for it). */
+  ORDERS_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Further tries after a network error, a timeout, 5xx or 429. */
+  ORDERS_API_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /** How long an order's answer is reused; 0 asks the API on every lookup. */
+  ORDERS_API_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * The merchant's refund webhook: each approved refund is POSTed there, signed with the secret
+   * (HMAC-SHA256, `Refundbot-Signature: t=…,v1=…`), retried until accepted. Both or neither.
+   */
+  REFUND_WEBHOOK_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/ })
+      // fetch refuses such URLs, and the secret already authenticates every request.
+      .refine((url) => new URL(url).username === '' && new URL(url).password === '', 'must not contain a user name or password')
+      .optional(),
+  ),
+  REFUND_WEBHOOK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** The longest one delivery attempt waits for the merchant's answer. */
+  REFUND_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -105,9 +127,6 @@ export type Config = z.infer<typeof ConfigSchema> & {
   promptsDir: string;
   ordersFile: string;
 };
-
-/** Settings accepted by the schema that this release does not act on yet (later issues). */
-const NOT_YET_SUPPORTED = ['ORDERS_API_URL', 'REFUND_WEBHOOK_URL'] as const;
 
 /**
  * Parses the environment. A bad value throws a ConfigError naming the variable; the caller
@@ -134,15 +153,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     if (config.WECHAT_ENCODING_AES_KEY_PREVIOUS && !config.WECHAT_ENCODING_AES_KEY) missing.push('WECHAT_ENCODING_AES_KEY');
     if (missing.length > 0) throw new ConfigError('invalid_config', `invalid configuration: ${missing.join(', ')}: required for the WeChat channel (set with ${wechatSet.join(', ')})`);
   }
+  if (Boolean(config.REFUND_WEBHOOK_URL) !== Boolean(config.REFUND_WEBHOOK_SECRET)) {
+    // A URL without a secret would send unsigned refunds; a secret without a URL, nothing at all.
+    const [missing, set] = config.REFUND_WEBHOOK_URL ? ['REFUND_WEBHOOK_SECRET', 'REFUND_WEBHOOK_URL'] : ['REFUND_WEBHOOK_URL', 'REFUND_WEBHOOK_SECRET'];
+    throw new ConfigError('invalid_config', `invalid configuration: ${missing}: required for the refund webhook (set with ${set})`);
+  }
   const botFrameworkProblem = botFrameworkSettingsProblem(config);
   if (botFrameworkProblem) throw new ConfigError('invalid_config', `invalid configuration: ${botFrameworkProblem}`);
-  for (const name of NOT_YET_SUPPORTED) {
-    if (config[name] !== undefined) {
-      // Failing is safer than silently running on the embedded store / demo orders while the
-      // merchant believes production integrations are on.
-      throw new ConfigError('unsupported_config', `${name}: not supported by this version yet; unset it`);
-    }
-  }
+  // Two sources of orders would leave the merchant guessing which one decides refunds.
+  if (config.ORDERS_API_URL && config.ORDERS_FILE) throw new ConfigError('invalid_config', 'invalid configuration: ORDERS_FILE: must not be set with ORDERS_API_URL (orders come from one place)');
+  if (config.ORDERS_API_TOKEN && !config.ORDERS_API_URL) throw new ConfigError('invalid_config', 'invalid configuration: ORDERS_API_URL: required with ORDERS_API_TOKEN');
   const knowledgeDir = path.resolve(cwd, config.KNOWLEDGE_DIR);
   return {
     ...config,

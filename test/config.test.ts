@@ -21,8 +21,16 @@ describe('configuration', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' }, 'SLACK_AGENT_CHANNEL'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_AGENT_CHANNEL: 'C123' }, 'SLACK_SIGNING_SECRET'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_AGENT_CHANNEL: '#refunds', SLACK_SIGNING_SECRET: 's' }, 'SLACK_AGENT_CHANNEL'],
-    [{ ORDERS_API_URL: 'https://shop.example/api' }, 'ORDERS_API_URL'],
+    [{ ORDERS_API_URL: 'ftp://shop.example/api' }, 'ORDERS_API_URL'],
+    [{ ORDERS_API_URL: 'https://shop.example/api', ORDERS_FILE: 'orders.json' }, 'ORDERS_FILE'],
+    [{ ORDERS_API_TOKEN: 'secret-token' }, 'ORDERS_API_URL'],
+    [{ ORDERS_API_URL: 'https://shop.example/api', ORDERS_API_TIMEOUT_MS: '5' }, 'ORDERS_API_TIMEOUT_MS'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env, ROOT)).toThrow(name);
+  });
+
+  it('takes the order API with its defaults (3 s per try, 2 retries, 30 s cache)', () => {
+    const config = loadConfig({ ORDERS_API_URL: 'https://shop.example/api', ORDERS_API_TOKEN: 'secret-token' }, ROOT);
+    expect(config).toMatchObject({ ORDERS_API_URL: 'https://shop.example/api', ORDERS_API_TOKEN: 'secret-token', ORDERS_API_TIMEOUT_MS: 3000, ORDERS_API_RETRIES: 2, ORDERS_API_CACHE_SECONDS: 30 });
   });
 });

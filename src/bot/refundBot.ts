@@ -3,6 +3,7 @@ import { type Dialog, DialogSet, type DialogState, DialogTurnStatus } from 'botb
 import type { Profile } from '../../dialogs/services.ts';
 import { AGENT_ACTION, type AgentActionEvent, handleAgentAction } from '../../dialogs/agentActions.ts';
 import { type CaseUpdate, sendCaseUpdate } from '../../dialogs/caseUpdate.ts';
+import { handToPeople } from '../../dialogs/handoff.ts';
 import { LOCALE, message, UNDERSTANDING } from '../../dialogs/turn.ts';
 import type { DialogServices } from '../../dialogs/services.ts';
 import { isLocale, type Locale } from '../domain/locale.ts';
@@ -54,6 +55,11 @@ export class RefundBot extends ActivityHandler {
         const profile = await this.#profile.get(context, { verifiedOrderIds: [] });
         context.turnState.set(LOCALE, isLocale(profile.locale) ? profile.locale : context.activity.locale);
         await sendCaseUpdate(this.#services, context, context.activity.value as CaseUpdate);
+      }
+      if (context.activity.name === REFUND_DELIVERY_FAILED) {
+        // People look at the conversation (the desk card says why); the customer is not told.
+        const { caseId, escalationId } = context.activity.value as RefundDeliveryFailed;
+        await handToPeople(this.#services, context, { reason: 'refund_delivery_failed', escalationId, caseId });
       }
       await next();
     });
@@ -135,5 +141,16 @@ export class RefundBot extends ActivityHandler {
 
 /** The event that tells a conversation its case changed (value: CaseUpdate). */
 export const CASE_UPDATED = 'caseUpdated';
+
+/**
+ * The event that hands a conversation to people because its approved refund could not be
+ * delivered to the merchant's webhook (value: RefundDeliveryFailed).
+ */
+export const REFUND_DELIVERY_FAILED = 'refundDeliveryFailed';
+
+export interface RefundDeliveryFailed {
+  caseId: string;
+  escalationId: string;
+}
 
 const greetingActions = [{ titleKey: 'action.refund' }, { titleKey: 'action.status' }, { titleKey: 'action.policy' }, { titleKey: 'action.human' }];

@@ -47,7 +47,16 @@ export function decidedEvent(refundCase: RefundCase, actor: AuditActor): AuditEv
 /** A status change asked for by an agent, the customer or the system. */
 export function statusChangedEvent(
   caseId: string,
-  change: { from: CaseStatus; to: CaseStatus; note?: string | undefined; amount?: number; outcome?: string },
+  change: {
+    from: CaseStatus;
+    to: CaseStatus;
+    note?: string | undefined;
+    amount?: number;
+    outcome?: string;
+    /** The merchant's reference for a refund it paid, and when it says it paid it (ISO). */
+    reference?: string | undefined;
+    refundedAt?: string | undefined;
+  },
   actor: AuditActor,
   at: Date,
 ): AuditEvent {

@@ -15,6 +15,11 @@ export interface CaseServiceOptions {
   clock: Clock;
   /** Case id generator; `RF-XXXXXX` crypto-random by default. */
   newId?: () => string;
+  /**
+   * Told after a case was opened or changed status (e.g. to wake the refund dispatcher at once
+   * when one was approved). Must not throw; it is not awaited.
+   */
+  onChanged?: (refundCase: RefundCase) => void;
 }
 
 /** What is known when a case is opened: the claim, the policy decision and its status. */
@@ -28,19 +33,34 @@ export interface EscalateInput {
   reason: Escalation['reason'];
   locale: Locale;
   actor: AuditActor;
+  /**
+   * Record the request for people but leave the case's status as it is (the refund webhook
+   * failing: the case stays approved, and its delivery goes on being retried).
+   */
+  keepStatus?: boolean;
+}
+
+/** The merchant's confirmation that a refund was paid. */
+export interface RefundedInput {
+  /** The merchant's own reference for the payment (a refund id), kept on the audit trail. */
+  reference?: string;
+  /** When the money went back, as the merchant says; the confirmation's time otherwise. */
+  refundedAt?: Date;
 }
 
 // A collision needs two draws among ~887 million ids; a few retries make failure impossible in
 // practice, while a broken generator (always the same id) still fails fast.
 const MAX_ID_ATTEMPTS = 5;
-// Another writer may move the case between our read and our write; re-read and retry.
-const MAX_ESCALATE_ATTEMPTS = 3;
+// Another writer may move the case between our read and our write (escalating, confirming a
+// refund); re-read and retry.
+const MAX_RACE_ATTEMPTS = 3;
 
 /** The refund case lifecycle: opening cases, moving them between statuses, escalations. */
 export class CaseService {
   readonly #store: CaseStore;
   readonly #clock: Clock;
   readonly #newId: () => string;
+  readonly #onChanged: (refundCase: RefundCase) => void;
 
   constructor(options: CaseServiceOptions) {
     if (!options?.store) throw missingDependency('store');
@@ -48,6 +68,7 @@ export class CaseService {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#newId = options.newId ?? newCaseId;
+    this.#onChanged = options.onChanged ?? (() => undefined);
   }
 
   /** Opens a case with a fresh id and records `created` and `decided` audit events. */
@@ -66,6 +87,7 @@ export class CaseService {
         throw error;
       }
       await this.#store.appendAudit(decidedEvent(refundCase, input.actor));
+      this.#onChanged(refundCase);
       return refundCase;
     }
   }
@@ -81,7 +103,36 @@ export class CaseService {
     const at = this.#clock.now();
     const change = decision ? { from: current.status, to, note, amount: decision.amount, outcome: decision.outcome } : { from: current.status, to, note };
     const event = statusChangedEvent(caseId, change, actor, at);
-    return this.#store.transition(caseId, current.status, to, event, at, decision);
+    const changed = await this.#store.transition(caseId, current.status, to, event, at, decision);
+    this.#onChanged(changed);
+    return changed;
+  }
+
+  /**
+   * Records that an approved case's refund was paid: approved → refunded, once. Idempotent: a
+   * case already refunded is returned unchanged (`changed: false`), so a repeated confirmation
+   * neither fails nor tells the customer twice. Any other status is `ConflictError`
+   * `case_not_approved` (409); an unknown case `case_not_found` (404).
+   */
+  async markRefunded(caseId: string, actor: AuditActor, input: RefundedInput = {}): Promise<{ refundCase: RefundCase; changed: boolean }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#require(caseId);
+      if (current.status === 'refunded') return { refundCase: current, changed: false };
+      if (current.status !== 'approved') {
+        throw new ConflictError('case_not_approved', `Case ${caseId} is ${current.status}; only an approved case can be marked refunded`);
+      }
+      const at = this.#clock.now();
+      const change = { from: current.status, to: 'refunded' as const, reference: input.reference, refundedAt: input.refundedAt?.toISOString() };
+      try {
+        const refunded = await this.#store.transition(caseId, 'approved', 'refunded', statusChangedEvent(caseId, change, actor, at), at);
+        this.#onChanged(refunded);
+        return { refundCase: refunded, changed: true };
+      } catch (error) {
+        // Another confirmation (the webhook's answer and the merchant's call) won the race: re-read.
+        const raced = error instanceof ConflictError && error.code === 'case_status_changed';
+        if (!raced || attempt >= MAX_RACE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /**
@@ -103,6 +154,10 @@ export class CaseService {
     };
     await this.#store.addEscalation(escalation);
     if (!refundCase) return { escalation, refundCase: undefined };
+    if (input.keepStatus) {
+      await this.#store.appendAudit(escalatedEvent(refundCase, escalation, input.actor, undefined));
+      return { escalation, refundCase };
+    }
     return { escalation, refundCase: await this.#escalateCase(refundCase, escalation, input.actor) };
   }
 
@@ -136,10 +191,12 @@ export class CaseService {
       }
       const event = escalatedEvent(current, escalation, actor, 'escalated');
       try {
-        return await this.#store.transition(current.id, current.status, 'escalated', event, escalation.at);
+        const escalated = await this.#store.transition(current.id, current.status, 'escalated', event, escalation.at);
+        this.#onChanged(escalated);
+        return escalated;
       } catch (error) {
         const raced = error instanceof ConflictError && error.code === 'case_status_changed';
-        if (!raced || attempt >= MAX_ESCALATE_ATTEMPTS) throw error;
+        if (!raced || attempt >= MAX_RACE_ATTEMPTS) throw error;
         current = await this.#require(current.id);
       }
     }

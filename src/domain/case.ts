@@ -49,6 +49,24 @@ export interface RefundCase {
 
 export type ActorKind = 'customer' | 'assistant' | 'agent' | 'system';
 
+/**
+ * Kinds of audit events. The `refund_*` ones record the refund webhook's delivery of an approved
+ * case to the merchant: each attempt that failed, the one the merchant accepted, and an entry
+ * dropped because the case was no longer approved when its turn came.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'created',
+  'decided',
+  'status_changed',
+  'evidence_added',
+  'escalated',
+  'note',
+  'refund_attempt_failed',
+  'refund_sent',
+  'refund_dropped',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
 /** One append-only entry of a case's audit trail: who did what, when, and why. */
 export interface AuditEvent {
   caseId: string;
@@ -56,9 +74,16 @@ export interface AuditEvent {
   seq?: number;
   at: Date;
   actor: { kind: ActorKind; id?: string };
-  type: 'created' | 'decided' | 'status_changed' | 'evidence_added' | 'escalated' | 'note';
+  type: AuditEventType;
   data: Record<string, unknown>;
 }
+
+/**
+ * Why people were asked to look: the SPEC §4 triggers, and `refund_delivery_failed` when the
+ * merchant's refund webhook kept refusing (or not answering) the delivery of an approved case.
+ * `orders_unavailable`: the merchant's order API failed, so the assistant could not look the order up.
+ */
+export const ESCALATION_REASONS = ['customer_request', 'dispute', 'needs_review', 'not_understood', 'too_many_attempts', 'refund_delivery_failed', 'orders_unavailable'] as const;
 
 /** A request for a person, with or without a case (SPEC §4 escalation triggers). */
 export interface Escalation {
@@ -66,7 +91,7 @@ export interface Escalation {
   conversationId: string;
   caseId?: string;
   orderId?: string;
-  reason: 'customer_request' | 'dispute' | 'needs_review' | 'not_understood' | 'too_many_attempts';
+  reason: (typeof ESCALATION_REASONS)[number];
   locale: Locale;
   at: Date;
 }

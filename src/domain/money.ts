@@ -43,3 +43,16 @@ export function fromMinor(minor: Minor, currency: string): number {
 export function formatMoney(minor: Minor, currency: string, locale: string): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(fromMinor(minor, currency));
 }
+
+/**
+ * Writes minor units as an exact decimal string with the currency's digits (`30900` CNY →
+ * `"309.00"`, `500` JPY → `"500"`), by integer arithmetic: for machines (the refund webhook),
+ * where a float could round.
+ */
+export function toDecimalString(minor: Minor, currency: string): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`${minor} is not a whole number of minor units`);
+  const digits = fractionDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const units = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return digits === 0 ? `${sign}${units}` : `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}`;
+}

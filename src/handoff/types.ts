@@ -36,7 +36,8 @@ export type ActionRefusal =
   | 'held_by_other' // another agent holds the conversation
   | 'amount_too_high' // more than the customer paid for what is claimed
   | 'no_case' // approve/deny with no case in the conversation
-  | 'not_found'; // unknown conversation
+  | 'not_found' // unknown conversation
+  | 'orders_unavailable'; // the order API failed: the most refundable amount cannot be checked now
 
 export type ActionResult = { ok: true; view: DeskView } | { ok: false; refusal: ActionRefusal; message: string; view?: DeskView };
 
@@ -61,6 +62,8 @@ export interface DeskView {
   handoff: Handoff | undefined;
   refundCase: RefundCase | undefined;
   order: Order | undefined;
+  /** The order API failed when this view was built: `order` is missing, not unknown — say so, try again later. */
+  orderUnavailable?: boolean;
   /** Customer contact, masked (`l***@example.com`, `+86 *** 1001`). */
   contact: string | undefined;
   /** The most the customer can be refunded for the case's items (minor units), for partial approvals. */

@@ -16,6 +16,16 @@ const StatusChange = z.object({
   actor: z.string().trim().min(1).max(100).optional(),
 });
 
+/** The merchant's confirmation that it paid a refund back (POST /v1/cases/{id}/refunded). */
+const RefundedConfirmation = z
+  .object({
+    /** The merchant's reference for the payment (its refund id), kept on the audit trail. */
+    reference: z.string().trim().min(1).max(200).optional(),
+    /** When the money went back (ISO 8601 with a time zone); now if absent. */
+    refundedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
 /**
  * The case API for the merchant's staff and tools: needs `ADMIN_TOKEN` (401 without it). Reads
  * cases with their audit trail, and moves a case to another status (the lifecycle decides what
@@ -47,6 +57,20 @@ export function caseRoutes(options: {
       const updated = await caseService.transition(caseId, change.status, { kind: 'agent', id: change.actor ?? 'case-api' }, change.note);
       const notified = await notify(updated, change.note);
       return { ...caseJson(updated), notified };
+    });
+
+    // The merchant's confirmation that the refund was paid (its refund webhook receiver calls
+    // this). Idempotent: confirming a refunded case again answers 200 and tells nobody twice.
+    app.post('/v1/cases/:caseId/refunded', async (request) => {
+      requireAdmin(request);
+      const { caseId } = request.params as { caseId: string };
+      const body = parseBody(RefundedConfirmation, request.body ?? {});
+      const { refundCase, changed } = await caseService.markRefunded(caseId, { kind: 'system', id: 'merchant' }, {
+        ...(body.reference ? { reference: body.reference } : {}),
+        ...(body.refundedAt ? { refundedAt: new Date(body.refundedAt) } : {}),
+      });
+      const notified = changed ? await notify(refundCase, undefined) : false;
+      return { ...caseJson(refundCase), notified };
     });
 
     app.get('/v1/cases', async (request) => {

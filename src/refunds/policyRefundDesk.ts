@@ -47,7 +47,9 @@ export class PolicyRefundDesk implements RefundDesk {
     const { order } = request;
     const now = this.#clock.now();
     // All of the customer's cases: the repeat-refunder rule looks at 90 days, but a second
-    // claim on the same item must be caught whenever the first one was made.
+    // claim on the same item must be caught whenever the first one was made. If the order API
+    // fails here (OrdersUnavailableError) nothing is decided and no case is opened: the dialog
+    // hands the customer to people.
     const [customerCases, customerOrders] = await Promise.all([
       this.#cases.byCustomer(order.customer.id, ALL_TIME),
       this.#orders.byCustomer(order.customer.id),
@@ -129,6 +131,7 @@ export class PolicyRefundDesk implements RefundDesk {
       this.#logger.info({ caseId, conversationId: changed.conversationId, agent: agent.id, status: 'denied' }, 'case decided by an agent');
       return changed;
     }
+    // The order API down throws (OrdersUnavailableError): no approval without checking the most refundable.
     const order = await this.#orders.get(current.orderId);
     const max = order ? this.maxRefund(order, current.items) : current.decision.amount;
     if (!Number.isSafeInteger(decision.amount) || decision.amount <= 0 || decision.amount > max) {

@@ -13,3 +13,10 @@ export function assertKey(name: string, value: string): void {
     throw new CodedError('bug', 'invalid_argument', `${name} must be a non-empty string`, 500);
   }
 }
+
+/** Checks a caller-given count (a batch size): a whole number above zero. */
+export function assertCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new CodedError('bug', 'invalid_argument', `${name} must be a positive whole number, got ${value}`, 500);
+  }
+}

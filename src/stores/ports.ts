@@ -62,6 +62,12 @@ export interface EvidenceStore {
   get(id: string): Promise<{ ref: EvidenceRef; bytes: Uint8Array } | undefined>;
 }
 
+/**
+ * Refund cases and their audit trails. When the backend was opened with `queueApprovals`, a case
+ * that is created `approved`, or moved to `approved`, is added to the `RefundOutbox` in the same
+ * atomic write as the case itself: an approval is never stored without its delivery to the
+ * merchant being queued, nor queued without being stored.
+ */
 export interface CaseStore {
   /** Inserts a new case together with its first audit event; fails if the id exists. */
   create(refundCase: RefundCase, event: AuditEvent): Promise<void>;
@@ -96,6 +102,7 @@ export interface Stores {
   rateLimits: RateLimitStore;
   values: SharedValueStore;
   desk: DeskStore;
+  refundOutbox: RefundOutbox;
   /** Resolves when the backend is reachable (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -204,4 +211,39 @@ export interface DeskStore {
   setThread(conversationId: string, thread: DeskThread): Promise<void>;
   thread(conversationId: string): Promise<DeskThread | undefined>;
   conversationOfThread(thread: DeskThread): Promise<string | undefined>;
+}
+
+/** An approved case leased from the refund outbox, to be sent to the merchant's refund webhook. */
+export interface RefundOutboxEntry {
+  caseId: string;
+  /**
+   * This delivery attempt's number, from 1. Counted when the entry is leased, so an attempt cut
+   * short by a crash counts too.
+   */
+  attempt: number;
+  /** This lease's token: `done` and `retry` act only while it is still the entry's lease. */
+  lease: string;
+  /** When the case was (last) approved and queued. */
+  queuedAt: Date;
+}
+
+/**
+ * Port: the transactional outbox of approved refunds (entries are added by the `CaseStore`, in the
+ * same write as the approval). Entries are handed out with a lease, like a queue's visibility
+ * timeout: a leased entry is not handed out again, to this or any other instance, until
+ * `leaseMs` has passed — so an instance that dies mid-delivery delays the entry by at most the
+ * lease, and never loses it. Times come from the caller's clock.
+ */
+export interface RefundOutbox {
+  /**
+   * Leases up to `limit` entries due at `now` (earliest due first; ties by case id) until
+   * `now + leaseMs`, counting an attempt on each.
+   */
+  lease(now: Date, leaseMs: number, limit: number): Promise<RefundOutboxEntry[]>;
+  /** Removes the entry (delivered, or no longer to be delivered); false when `lease` is no longer its lease. */
+  done(caseId: string, lease: string): Promise<boolean>;
+  /** Releases the entry to be due again at `at`; false when `lease` is no longer its lease. */
+  retry(caseId: string, lease: string, at: Date): Promise<boolean>;
+  /** Every entry still queued (leased or not), earliest due first: for operators and tests. */
+  list(): Promise<{ caseId: string; dueAt: Date; attempts: number; queuedAt: Date }[]>;
 }

@@ -98,6 +98,13 @@ describe('case card', () => {
     expect(validateBlocks(blocks)).toBeUndefined();
   });
 
+  it('says why a conversation with an approved case is at the desk when the refund webhook keeps failing', () => {
+    const view = deskView({ refundCase: refundCase({ status: 'approved' }), handoff: handoff({ reason: 'refund_delivery_failed' }) });
+    const { blocks } = card(view);
+    expect(textOf(blocks)).toContain("the shop's refund webhook keeps failing");
+    expect(validateBlocks(blocks)).toBeUndefined();
+  });
+
   it("escapes the customer's words and masks contact details Slack should not keep", () => {
     const view = deskView({
       refundCase: refundCase({ reasonText: '<!channel> call me on +86 138 0013 8000 & see <http://evil.example|this>' }),
@@ -136,6 +143,17 @@ describe('case card', () => {
     const all = textOf(card(view).blocks);
     expect(all).toContain('*Agent Wang Fang*: Looking at it now.');
     expect(all).toContain(`<https://shop.example/agent/evidence/${'b'.repeat(64)}?sig=abc&exp=1|receipt.pdf>`);
+  });
+
+  it("says when the shop's order API is down: order details unavailable, the reason on the status line", () => {
+    const view = deskView({ order: undefined, orderUnavailable: true, maxRefund: undefined, contact: undefined, handoff: handoff({ reason: 'orders_unavailable' }) });
+    const { blocks } = card(view);
+    expect(validateBlocks(blocks)).toBeUndefined();
+    const all = textOf(blocks);
+    expect(all).toContain('*Paid*\\n_unavailable_');
+    expect(all).toContain('Order details unavailable');
+    expect(all).toContain("the shop's order API failed");
+    expect(all).not.toContain('Claimed items');
   });
 });
 

@@ -249,6 +249,33 @@ describe('redis store with several instances', () => {
   });
 });
 
+describe('redis refund outbox atomicity', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('writes neither the case nor its audit event when queueing the approval fails (an approval is never stored unqueued)', async () => {
+    const harness = await makeRedisHarness(admin);
+    cleanup = harness.cleanup;
+    const { stores, prefix } = harness;
+    await stores.cases.create(aCase({ id: 'RF-PEND22' }), anEvent('RF-PEND22'));
+    // Sabotage: the outbox key holds a string, so the script's ZADD on it fails.
+    await admin.set(`${prefix}refund-outbox`, 'not a sorted set');
+    await expect(stores.cases.create(aCase({ status: 'approved' }), anEvent('RF-TEST22'))).rejects.toThrow(/WRONGTYPE/);
+    expect(await stores.cases.get('RF-TEST22')).toBeUndefined();
+    expect(await stores.cases.audit('RF-TEST22')).toEqual([]);
+    expect(await stores.cases.byOrder('100234')).toMatchObject([{ id: 'RF-PEND22' }]);
+    const approve = anEvent('RF-PEND22', { type: 'status_changed' });
+    await expect(stores.cases.transition('RF-PEND22', 'pending_review', 'approved', approve, T0)).rejects.toThrow(/WRONGTYPE/);
+    expect((await stores.cases.get('RF-PEND22'))?.status).toBe('pending_review');
+    expect((await stores.cases.audit('RF-PEND22')).map((event) => event.type)).toEqual(['created']);
+    // Moves that approve nothing do not touch the outbox.
+    await stores.cases.transition('RF-PEND22', 'pending_review', 'denied', anEvent('RF-PEND22', { type: 'status_changed' }), T0);
+  });
+});
+
 describe('redis store connection', () => {
   it('refuses to open within connectTimeoutMs when Redis is unreachable, naming REDIS_URL but not the password', async () => {
     const port = await freePort();

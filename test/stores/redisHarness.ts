@@ -49,6 +49,11 @@ export class RedisAdmin {
     return this.#client.zCard(key);
   }
 
+  /** Overwrites a key with a string (to sabotage a store in a test). */
+  async set(key: string, value: string): Promise<void> {
+    await this.#client.set(key, value);
+  }
+
   async ttl(key: string): Promise<number> {
     return this.#client.pTTL(key);
   }
@@ -93,6 +98,7 @@ export async function makeRedisHarness(
       keyPrefix: prefix,
       clock,
       conversationTtlMs: THIRTY_DAYS_MS,
+      queueApprovals: true,
       ...TEST_TIMING,
       ...options,
       ...more,
@@ -113,6 +119,7 @@ export async function makeRedisHarness(
       stores = await open();
       return stores;
     },
+    another: () => open(),
     async cleanup() {
       for (const opened of others) await opened.close();
       await admin.deleteKeys(prefix);

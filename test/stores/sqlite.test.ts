@@ -52,6 +52,21 @@ describe('sqlite store specifics', () => {
     expect((await stores.cases.audit('RF-TEST22')).map((event) => event.type)).toEqual(['created']);
   });
 
+  it('writes neither the case nor its audit event when queueing the approval fails (an approval is never stored unqueued)', async () => {
+    const { stores, dataDir } = await harness();
+    await stores.cases.create(aCase({ id: 'RF-PEND22' }), anEvent('RF-PEND22'));
+    // Sabotage: every write to the outbox fails, as a full disk or a damaged table would.
+    rawConnection(dataDir).exec("CREATE TRIGGER outbox_down BEFORE INSERT ON refund_outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END;");
+    await expect(stores.cases.create(aCase({ status: 'approved' }), anEvent('RF-TEST22'))).rejects.toThrow(/outbox down/);
+    expect(await stores.cases.get('RF-TEST22')).toBeUndefined();
+    expect(await stores.cases.audit('RF-TEST22')).toEqual([]);
+    const approve = anEvent('RF-PEND22', { type: 'status_changed' });
+    await expect(stores.cases.transition('RF-PEND22', 'pending_review', 'approved', approve, T0)).rejects.toThrow(/outbox down/);
+    expect((await stores.cases.get('RF-PEND22'))?.status).toBe('pending_review');
+    expect((await stores.cases.audit('RF-PEND22')).map((event) => event.type)).toEqual(['created']);
+    expect(await stores.refundOutbox.list()).toEqual([]);
+  });
+
   it('refuses a database written by a newer release', async () => {
     const { dataDir, reopen } = await harness();
     const raw = rawConnection(dataDir);

@@ -7,15 +7,16 @@ import type { Stores } from '../../src/stores/ports.ts';
 import type { StoreHarness } from './contract/harness.ts';
 
 /** Embedded stores in a new temporary DATA_DIR, removed again by `cleanup()`. */
-export async function makeSqliteHarness(options: { maxEvidenceBytes?: number; conversationTtlMs?: number } = {}): Promise<
+export async function makeSqliteHarness(options: { maxEvidenceBytes?: number; conversationTtlMs?: number; queueApprovals?: boolean } = {}): Promise<
   StoreHarness & { dataDir: string; clock: FixedClock }
 > {
   const root = await mkdtemp(join(tmpdir(), 'refundbot-stores-'));
   // A folder that does not exist yet: opening must create it.
   const dataDir = join(root, 'data');
   const clock = new FixedClock('2026-11-10T09:00:00.000Z');
-  const open = (): Stores => openSqliteStores({ dataDir, clock, ...options });
+  const open = (): Stores => openSqliteStores({ dataDir, clock, queueApprovals: true, ...options });
   let stores = open();
+  const others: Stores[] = [];
   return {
     dataDir,
     clock,
@@ -27,7 +28,13 @@ export async function makeSqliteHarness(options: { maxEvidenceBytes?: number; co
       stores = open();
       return stores;
     },
+    async another() {
+      const other = open();
+      others.push(other);
+      return other;
+    },
     async cleanup() {
+      for (const other of others) await other.close();
       await stores.close();
       await rm(root, { recursive: true, force: true });
     },

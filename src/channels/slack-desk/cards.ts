@@ -51,6 +51,8 @@ const REASONS: Record<Handoff['reason'], string> = {
   needs_review: 'needs human review',
   not_understood: 'not understood by the assistant',
   too_many_attempts: 'too many failed attempts',
+  refund_delivery_failed: "the shop's refund webhook keeps failing (the refund is approved but not paid yet)",
+  orders_unavailable: "the shop's order API failed: the order could not be looked up",
 };
 
 const ROLES: Record<PublicActivity['from']['role'], string> = { user: 'Customer', bot: 'Assistant', agent: 'Agent' };
@@ -139,7 +141,7 @@ function factsSection(view: DeskView): SectionBlock {
     ['Customer', view.contact ? escapeMrkdwn(view.contact) : '_unknown_'],
     ['Channel', escapeMrkdwn(view.channel)],
     ['Order', escapeMrkdwn(refundCase?.orderId ?? order?.id ?? '—')],
-    ['Paid', order ? formatMoney(order.paid, order.currency, MONEY_LOCALE) : '—'],
+    ['Paid', order ? formatMoney(order.paid, order.currency, MONEY_LOCALE) : view.orderUnavailable ? '_unavailable_' : '—'],
   ];
   if (refundCase) fields.push(['Category', refundCase.category.replace(/_/g, ' ')]);
   fields.push(['Language', escapeMrkdwn(view.locale)]);
@@ -152,6 +154,7 @@ function optionalSections(view: DeskView, options: CardOptions): KnownBlock[] {
   const summary = view.handoff?.summary?.trim();
   // The language model's reading of the conversation, labelled as such: the transcript below is the record.
   if (summary) sections.push(`*Summary* _(by the language model)_\n${quote(escapeMrkdwn(maskPii(truncate(summary, 300))))}`);
+  if (view.orderUnavailable) sections.push(":warning: *Order details unavailable*\nThe shop's order API is not answering; they show again when it is back.");
   if (order) {
     const claimed = refundCase ? order.items.filter((item) => refundCase.items.includes(item.sku)) : order.items;
     const lines = claimed.map(

@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '../../domain/case.ts';
+import { AUDIT_EVENT_TYPES, CASE_STATUSES, ESCALATION_REASONS } from '../../domain/case.ts';
 import type { ActorKind, AuditEvent, CaseDecision, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../../domain/case.ts';
 import { CATEGORIES } from '../../domain/categories.ts';
 import { LOCALES } from '../../domain/locale.ts';
@@ -10,14 +10,7 @@ import { corrupt, date, nested, oneOf, optionalText, parseRecord, text } from '.
 // decode and re-encode JSON in Lua.
 
 const ACTOR_KINDS: readonly ActorKind[] = ['customer', 'assistant', 'agent', 'system'];
-const AUDIT_TYPES: readonly AuditEvent['type'][] = ['created', 'decided', 'status_changed', 'evidence_added', 'escalated', 'note'];
-const ESCALATION_REASONS: readonly Escalation['reason'][] = [
-  'customer_request',
-  'dispute',
-  'needs_review',
-  'not_understood',
-  'too_many_attempts',
-];
+const AUDIT_TYPES: readonly AuditEvent['type'][] = AUDIT_EVENT_TYPES;
 
 /** The unchanging part of a case, as JSON. */
 export function caseData(refundCase: RefundCase): string {

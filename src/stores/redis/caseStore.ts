@@ -6,6 +6,7 @@ import type { CaseStore } from '../ports.ts';
 import { auditData, caseData, escalationData, insertionNumber, toAuditEvent, toCase, toEscalation } from './caseRecords.ts';
 import type { RedisKeys } from './keys.ts';
 import { defineLua, type RedisLink } from './link.ts';
+import { QUEUE_APPROVAL } from './refundOutbox.ts';
 import { arrayReply, integerReply, stringReply } from './replies.ts';
 
 // Cases, audit trails and escalations never expire. The list scripts read the records named by
@@ -13,14 +14,19 @@ import { arrayReply, integerReply, stringReply } from './replies.ts';
 // the reasons these stores do not support Redis Cluster.
 
 /**
- * KEYS: case, audit, by-order, by-customer, by-conversation, insertion counter.
- * ARGV: id, data JSON, status, updatedAt ms, createdAt ms, first audit event JSON.
- * Returns 0 when the id is taken, else 1.
+ * KEYS: case, audit, by-order, by-customer, by-conversation, insertion counter, refund outbox,
+ * refund outbox entry. ARGV: id, data JSON, status, updatedAt ms, createdAt ms, first audit event
+ * JSON, '1' to queue the case in the refund outbox (created approved) else '0'.
+ * Returns 0 when the id is taken, else 1. The outbox is written first: a failure there leaves
+ * nothing written (Redis does not roll back a script that fails half-way).
  */
 const CREATE_CASE = defineLua(
   'create case',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if ARGV[7] == '1' then
+${QUEUE_APPROVAL('KEYS[7]', 'KEYS[8]', 'ARGV[1]', 'ARGV[5]')}
+end
 local n = redis.call('INCR', KEYS[6])
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'status', ARGV[3], 'updatedAt', ARGV[4], 'n', n)
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
@@ -32,8 +38,10 @@ return 1
 );
 
 /**
- * KEYS: case, audit. ARGV: from, to, at ms, audit event JSON, new data JSON or ''. Check-and-set of the status:
- * returns {0} for an unknown case, {1, status} when it is no longer `from`, {2, data} when done.
+ * KEYS: case, audit, refund outbox, refund outbox entry. ARGV: from, to, at ms, audit event JSON,
+ * new data JSON or '', case id, '1' to queue the case in the refund outbox (moved to approved)
+ * else '0'. Check-and-set of the status: returns {0} for an unknown case, {1, status} when it is
+ * no longer `from`, {2, data} when done. The outbox is written before the case (see CREATE_CASE).
  */
 const TRANSITION_CASE = defineLua(
   'transition case',
@@ -41,6 +49,9 @@ const TRANSITION_CASE = defineLua(
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {0} end
 if status ~= ARGV[1] then return {1, status} end
+if ARGV[7] == '1' then
+${QUEUE_APPROVAL('KEYS[3]', 'KEYS[4]', 'ARGV[6]', 'ARGV[3]')}
+end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'data', ARGV[5]) end
 redis.call('RPUSH', KEYS[2], ARGV[4])
@@ -108,15 +119,18 @@ export const CASE_SCRIPTS = [CREATE_CASE, TRANSITION_CASE, APPEND_AUDIT, LIST_CA
 
 /**
  * Refund cases (hashes), their append-only audit trails (one list per case, only ever pushed
- * to) and escalations, in Redis; every write is one Lua script, so each is atomic.
+ * to) and escalations, in Redis; every write is one Lua script, so each is atomic. With
+ * `queueApprovals`, the script that approves a case also queues it in the refund outbox.
  */
 export class RedisCaseStore implements CaseStore {
   readonly #link: RedisLink;
   readonly #keys: RedisKeys;
+  readonly #queueApprovals: boolean;
 
-  constructor(options: { link: RedisLink; keys: RedisKeys }) {
+  constructor(options: { link: RedisLink; keys: RedisKeys; queueApprovals?: boolean }) {
     this.#link = options.link;
     this.#keys = options.keys;
+    this.#queueApprovals = options.queueApprovals ?? false;
   }
 
   /** Throws `ConflictError` `case_exists` when the id is taken (the caller picks another id). */
@@ -133,6 +147,8 @@ export class RedisCaseStore implements CaseStore {
           keys.casesByCustomer(refundCase.customerId),
           keys.casesByConversation(refundCase.conversationId),
           keys.insertionCounter,
+          keys.refundOutbox,
+          keys.refundOutboxEntry(refundCase.id),
         ],
         [
           refundCase.id,
@@ -141,6 +157,7 @@ export class RedisCaseStore implements CaseStore {
           String(refundCase.updatedAt.getTime()),
           String(refundCase.createdAt.getTime()),
           auditData(event),
+          this.#queueApprovals && refundCase.status === 'approved' ? '1' : '0',
         ],
       ),
       CREATE_CASE.name,
@@ -189,7 +206,11 @@ export class RedisCaseStore implements CaseStore {
       data = caseData({ ...current, decision });
     }
     const reply = arrayReply(
-      await this.#link.script(TRANSITION_CASE, [this.#keys.case(id), this.#keys.audit(id)], [from, to, String(at.getTime()), auditData(event), data]),
+      await this.#link.script(
+        TRANSITION_CASE,
+        [this.#keys.case(id), this.#keys.audit(id), this.#keys.refundOutbox, this.#keys.refundOutboxEntry(id)],
+        [from, to, String(at.getTime()), auditData(event), data, id, this.#queueApprovals && to === 'approved' ? '1' : '0'],
+      ),
       TRANSITION_CASE.name,
     );
     const outcome = integerReply(reply[0], TRANSITION_CASE.name);

@@ -14,6 +14,7 @@ import { RedisSharedValueStore } from './sharedValueStore.ts';
 import { RedisKeys } from './keys.ts';
 import { RedisLink } from './link.ts';
 import { RATE_LIMIT_SCRIPTS, RedisRateLimitStore } from './rateLimitStore.ts';
+import { REFUND_OUTBOX_SCRIPTS, RedisRefundOutbox } from './refundOutbox.ts';
 import { prepareServer } from './serverCheck.ts';
 import { RedisStateStorage, STATE_SCRIPTS } from './stateStorage.ts';
 import { RedisTranscriptStore, TRANSCRIPT_SCRIPTS } from './transcriptStore.ts';
@@ -39,6 +40,8 @@ export type { StoreLogger } from './connection.ts';
  *   P escalation:<id>                       hash   data (JSON), n                never
  *   P escalations-by-conversation:<id>      zset   escalation ids by at          never
  *   P insertion-counter                     string n of cases and escalations (orders equal times)
+ *   P refund-outbox                         zset   approved case ids by due ms (a leased one: its lease's end)   never
+ *   P refund-outbox-entry:<caseId>          hash   attempts, lease (token, while leased), queuedAt   deleted once delivered
  *   P evidence:<sha256>                     hash   bytes, contentType, size, name, conversationId, createdAt   never
  *   P idempotency:<key>                     string PX = the claim's TTL
  *   P rate-limit:<key>                      string hit count, PX = rest of the window
@@ -50,6 +53,10 @@ export type { StoreLogger } from './connection.ts';
  * TTL: a conversation's record, transcript and the state item its turns commit expire together,
  * `conversationTtlMs` after the last activity (create, transcript append, turn commit). Cases,
  * audit trails, escalations and evidence are kept until deleted by hand.
+ *
+ * Refund outbox: the scripts that create a case approved or move it to approved also write its
+ * outbox entry (when the stores were opened with `queueApprovals`), before touching the case, so
+ * that an error half-way leaves the approval unwritten rather than unqueued.
  *
  * Deployment: one Redis server, 6.2 or newer, reached by one URL (a managed Redis with a
  * fail-over endpoint is fine; Sentinel discovery would need node-redis's createSentinel, which
@@ -82,6 +89,12 @@ export interface RedisStoresOptions {
   commandTimeoutMs?: number;
   /** Where lost/restored connections and other handled trouble are reported. */
   logger?: StoreLogger;
+  /**
+   * Queue each approval in the refund outbox, in the approval's own script: on when the refund
+   * webhook is configured. Off by default: nothing would ever take the entries out, and turning
+   * the webhook on later must not send old approvals that staff may have paid by hand.
+   */
+  queueApprovals?: boolean;
 }
 
 /** The Redis backend: the stores plus a count of the round trips they made (for the benchmark). */
@@ -113,7 +126,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
   try {
     await prepareServer(
       link,
-      [...STATE_SCRIPTS, ...TRANSCRIPT_SCRIPTS, ...CASE_SCRIPTS, ...EVIDENCE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...TURN_SCRIPTS, ...DESK_SCRIPTS],
+      [...STATE_SCRIPTS, ...TRANSCRIPT_SCRIPTS, ...CASE_SCRIPTS, ...EVIDENCE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...TURN_SCRIPTS, ...DESK_SCRIPTS, ...REFUND_OUTBOX_SCRIPTS],
       redactUrl(options.url),
     );
   } catch (error) {
@@ -141,7 +154,8 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     conversations: new RedisConversationStore({ link, keys, ttlMs }),
     transcripts: new RedisTranscriptStore({ link, keys, ttlMs }),
     evidence: new RedisEvidenceStore({ link, keys, clock, maxBytes: settings.maxEvidenceBytes }),
-    cases: new RedisCaseStore({ link, keys }),
+    cases: new RedisCaseStore({ link, keys, queueApprovals: options.queueApprovals ?? false }),
+    refundOutbox: new RedisRefundOutbox({ link, keys }),
     turns,
     events: new RedisConversationEvents({ link, keys, hub }),
     idempotency: new RedisIdempotencyStore({ link, keys }),

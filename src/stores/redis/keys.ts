@@ -79,6 +79,21 @@ export class RedisKeys {
     return `${this.prefix}insertion-counter`;
   }
 
+  /** Sorted set: case ids in the refund outbox, by when each is due (or its lease lapses). */
+  get refundOutbox(): string {
+    return `${this.prefix}refund-outbox`;
+  }
+
+  /** Hash: one refund outbox entry's attempts, lease token and queuedAt. */
+  refundOutboxEntry(caseId: string): string {
+    return `${this.prefix}refund-outbox-entry:${caseId}`;
+  }
+
+  /** Scripts over the outbox read `refundOutboxEntryPrefix + id` for each id of the sorted set. */
+  get refundOutboxEntryPrefix(): string {
+    return `${this.prefix}refund-outbox-entry:`;
+  }
+
   evidence(id: string): string {
     return `${this.prefix}evidence:${id}`;
   }

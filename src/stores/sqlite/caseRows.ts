@@ -1,5 +1,5 @@
 import type { SQLInputValue } from 'node:sqlite';
-import { CASE_STATUSES } from '../../domain/case.ts';
+import { AUDIT_EVENT_TYPES, CASE_STATUSES, ESCALATION_REASONS } from '../../domain/case.ts';
 import type { ActorKind, AuditEvent, CaseDecision, Escalation, EvidenceRef, RefundCase } from '../../domain/case.ts';
 import { CATEGORIES } from '../../domain/categories.ts';
 import { LOCALES } from '../../domain/locale.ts';
@@ -8,21 +8,7 @@ import { date, integer, json, oneOf, optionalText, text, type Row } from './rows
 // Mapping between the domain objects and the rows of the case tables (schema in migrations.ts).
 
 const ACTOR_KINDS: readonly ActorKind[] = ['customer', 'assistant', 'agent', 'system'];
-const AUDIT_TYPES: readonly AuditEvent['type'][] = [
-  'created',
-  'decided',
-  'status_changed',
-  'evidence_added',
-  'escalated',
-  'note',
-];
-const ESCALATION_REASONS: readonly Escalation['reason'][] = [
-  'customer_request',
-  'dispute',
-  'needs_review',
-  'not_understood',
-  'too_many_attempts',
-];
+const AUDIT_TYPES: readonly AuditEvent['type'][] = AUDIT_EVENT_TYPES;
 
 /** Column values in the order of `INSERT INTO cases` in caseStore.ts. */
 export function caseValues(refundCase: RefundCase): SQLInputValue[] {

@@ -17,9 +17,14 @@ import { inTransaction } from './transaction.ts';
 // Lists are newest first; rowid orders cases created within the same millisecond.
 const NEWEST_FIRST = 'ORDER BY created_at DESC, rowid DESC';
 
-/** Refund cases, their append-only audit trails and escalations, in sqlite. */
+/**
+ * Refund cases, their append-only audit trails and escalations, in sqlite. With `queueApprovals`,
+ * an approval also queues the case in `refund_outbox` inside the same transaction.
+ */
 export class SqliteCaseStore implements CaseStore {
   readonly #db: DatabaseSync;
+  readonly #queueApprovals: boolean;
+  readonly #queueApproval: StatementSync;
   readonly #insertCase: StatementSync;
   readonly #selectCase: StatementSync;
   readonly #byOrder: StatementSync;
@@ -32,9 +37,16 @@ export class SqliteCaseStore implements CaseStore {
   readonly #insertEscalation: StatementSync;
   readonly #selectEscalations: StatementSync;
 
-  constructor(options: { db: DatabaseSync }) {
+  constructor(options: { db: DatabaseSync; queueApprovals?: boolean }) {
     const db = options.db;
     this.#db = db;
+    this.#queueApprovals = options.queueApprovals ?? false;
+    // A case approved again (e.g. after a dispute, with a new amount) is due at once, its count
+    // of attempts restarted, and any lease in flight voided: the new approval must be sent.
+    this.#queueApproval = db.prepare(
+      `INSERT INTO refund_outbox (case_id, due_at, attempts, lease, queued_at) VALUES (?1, ?2, 0, NULL, ?2)
+       ON CONFLICT (case_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, lease = NULL, queued_at = excluded.queued_at`,
+    );
     this.#insertCase = db.prepare(
       `INSERT INTO cases (id, order_id, customer_id, conversation_id, channel, locale, category, items,
          reason_text, evidence, decision, status, created_at, updated_at)
@@ -70,6 +82,7 @@ export class SqliteCaseStore implements CaseStore {
         throw new ConflictError('case_exists', `Case ${refundCase.id} already exists`);
       }
       this.#insertAudit.run(...auditValues(event));
+      if (refundCase.status === 'approved') this.#queue(refundCase.id, refundCase.createdAt);
     });
   }
 
@@ -107,6 +120,7 @@ export class SqliteCaseStore implements CaseStore {
       this.#updateStatus.run(to, at.getTime(), id);
       if (decision) this.#updateDecision.run(JSON.stringify(decision), id);
       this.#insertAudit.run(...auditValues(event));
+      if (to === 'approved') this.#queue(id, at);
       return { ...current, status: to, updatedAt: new Date(at), ...(decision ? { decision: structuredClone(decision) } : {}) };
     });
   }
@@ -132,5 +146,10 @@ export class SqliteCaseStore implements CaseStore {
   /** The conversation's escalations, oldest first. */
   async escalations(conversationId: string): Promise<Escalation[]> {
     return this.#selectEscalations.all(conversationId).map(rowToEscalation);
+  }
+
+  // Called inside the case write's transaction only.
+  #queue(caseId: string, at: Date): void {
+    if (this.#queueApprovals) this.#queueApproval.run(caseId, at.getTime());
   }
 }

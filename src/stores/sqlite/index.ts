@@ -14,6 +14,7 @@ import { SqliteDeskStore } from './deskStore.ts';
 import { SqliteIdempotencyStore } from './idempotencyStore.ts';
 import { SqliteSharedValueStore } from './sharedValueStore.ts';
 import { SqliteRateLimitStore } from './rateLimitStore.ts';
+import { SqliteRefundOutbox } from './refundOutbox.ts';
 import { SqliteStateStorage } from './stateStorage.ts';
 import { SqliteTranscriptStore } from './transcriptStore.ts';
 import { SqliteTurnStore } from './turnStore.ts';
@@ -29,6 +30,12 @@ export interface SqliteStoresOptions {
   conversationTtlMs?: number;
   /** Longest a turn waits for earlier turns of its conversation before failing with `conversation_busy`; 35 s by default. */
   turnWaitMs?: number;
+  /**
+   * Queue each approval in the refund outbox, in the approval's own transaction: on when the
+   * refund webhook is configured. Off by default: nothing would ever take the entries out, and
+   * turning the webhook on later must not send old approvals that staff may have paid by hand.
+   */
+  queueApprovals?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -79,7 +86,8 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
     conversations: new SqliteConversationStore({ db, expiry }),
     transcripts,
     evidence: new SqliteEvidenceStore({ db, blobs, clock, maxBytes }),
-    cases: new SqliteCaseStore({ db }),
+    cases: new SqliteCaseStore({ db, queueApprovals: options.queueApprovals ?? false }),
+    refundOutbox: new SqliteRefundOutbox({ db }),
     turns: new SqliteTurnStore({ db, state, transcripts, expiry, events, waitMs }),
     events,
     idempotency: new SqliteIdempotencyStore({ db, clock }),

@@ -150,4 +150,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX shared_values_by_expiry ON shared_values (expires_at);
   `,
+
+  // 6: the refund outbox: approved cases waiting to be sent to the merchant's refund webhook,
+  // written in the same transaction as the approval (RefundOutbox in ports.ts).
+  `
+  CREATE TABLE refund_outbox (
+    case_id   TEXT PRIMARY KEY REFERENCES cases (id),
+    due_at    INTEGER NOT NULL, -- next attempt; while leased, when the lease lapses
+    attempts  INTEGER NOT NULL, -- attempts started so far (counted when leased)
+    lease     TEXT,             -- token of the current lease, NULL when not leased
+    queued_at INTEGER NOT NULL  -- when the case was (last) approved
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX refund_outbox_by_due ON refund_outbox (due_at, case_id);
+  `,
 ];

@@ -9,6 +9,11 @@ export interface StoreHarness {
   clock: FixedClock;
   /** Closes the current stores and opens the same backend again (a process restart). */
   reopen(): Promise<Stores>;
+  /**
+   * Opens a second instance on the same backend, beside the current one (another process on the
+   * same DATA_DIR, another app instance on the same Redis); `cleanup()` closes it.
+   */
+  another(): Promise<Stores>;
   /** Closes everything and removes what the backend wrote. */
   cleanup(): Promise<void>;
   /**
@@ -21,6 +26,8 @@ export interface StoreHarness {
 /** Settings a test may need other than the defaults. */
 export interface HarnessOptions {
   conversationTtlMs?: number;
+  /** Queue approvals in the refund outbox; on unless a test says otherwise. */
+  queueApprovals?: boolean;
 }
 
 /** Makes a fresh, empty backend for one test. */
