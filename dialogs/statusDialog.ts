@@ -4,7 +4,7 @@ import type { RefundCase } from '../src/domain/case.ts';
 import { formatMoney } from '../src/domain/money.ts';
 import { caseSummary } from '../src/refunds/caseSummary.ts';
 import { provesOwnership } from '../src/refunds/identity.ts';
-import { orHandOver } from './ordersUnavailable.ts';
+import { orHandOver, paymentText } from './ordersUnavailable.ts';
 import type { DialogServices } from './services.ts';
 import { ask, clearAsked, localeOf, message, say, type Slot, understandingOf } from './turn.ts';
 
@@ -71,16 +71,25 @@ export class StatusDialog extends ComponentDialog {
     return step.endDialog();
   }
 
+  /**
+   * The case's status in the customer's words; for a refund on its way, where it is: approved and
+   * waiting, handed to the shop for payment (the refund webhook accepted it), or paid on a date.
+   */
   async #tell(context: TurnContext, refundCase: RefundCase): Promise<void> {
+    const services = this.#services;
     const locale = localeOf(context);
     const { decision } = refundCase;
+    const progress = refundCase.status === 'approved' || refundCase.status === 'refunded' ? await services.refunds.progress(refundCase) : {};
+    const day = (date: Date | undefined) => (date ?? refundCase.updatedAt).toISOString().slice(0, 10);
+    const sent = refundCase.status === 'approved' && progress.sentAt !== undefined;
     const vars = {
       caseId: refundCase.id,
       orderId: refundCase.orderId,
       amount: formatMoney(decision.amount, decision.currency, locale),
-      date: refundCase.updatedAt.toISOString().slice(0, 10),
+      date: day(refundCase.status === 'refunded' ? progress.refundedAt : progress.approvedAt),
+      ...(sent ? { sentDate: day(progress.sentAt), payment: await paymentText(services, locale, refundCase.orderId) } : {}),
     };
-    await context.sendActivity(message(this.#services, context, `status.${refundCase.status}`, vars, { channelData: { case: caseSummary(refundCase) } }));
+    await context.sendActivity(message(services, context, sent ? 'status.sent' : `status.${refundCase.status}`, vars, { channelData: { case: caseSummary(refundCase) } }));
   }
 
   async #absorbStep(step: WaterfallStepContext<StatusState>): Promise<DialogTurnResult> {

@@ -11,7 +11,7 @@ import type { PolicyRules } from '../policy/rules.ts';
 import type { PriorCase } from '../policy/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CaseStore } from '../stores/ports.ts';
-import type { EscalationRequest, RefundDesk, RefundOutcome, RefundRequest } from './refundDesk.ts';
+import type { EscalationRequest, RefundDesk, RefundOutcome, RefundProgress, RefundRequest } from './refundDesk.ts';
 
 const ALL_TIME = new Date(0);
 
@@ -91,6 +91,23 @@ export class PolicyRefundDesk implements RefundDesk {
 
   caseById(id: string): Promise<RefundCase | undefined> {
     return this.#cases.get(id.toUpperCase());
+  }
+
+  async progress(refundCase: RefundCase): Promise<RefundProgress> {
+    const progress: RefundProgress = {};
+    for (const event of await this.#store.audit(refundCase.id)) {
+      const to = event.type === 'decided' ? event.data.status : event.type === 'status_changed' ? event.data.to : undefined;
+      if (to === 'approved') {
+        progress.approvedAt = event.at;
+        delete progress.sentAt;
+      }
+      if (event.type === 'refund_sent') progress.sentAt = event.at;
+      if (to === 'refunded') {
+        const told = typeof event.data.refundedAt === 'string' ? new Date(event.data.refundedAt) : undefined;
+        progress.refundedAt = told && !Number.isNaN(told.getTime()) ? told : event.at;
+      }
+    }
+    return progress;
   }
 
   casesForOrder(orderId: string): Promise<RefundCase[]> {

@@ -42,6 +42,8 @@ export interface RefundDesk {
   caseById(id: string): Promise<RefundCase | undefined>;
   casesForOrder(orderId: string): Promise<RefundCase[]>;
   casesForConversation(conversationId: string): Promise<RefundCase[]>;
+  /** Where an approved refund is on its way to the customer, from the case's audit trail. */
+  progress(refundCase: RefundCase): Promise<RefundProgress>;
   escalate(request: EscalationRequest): Promise<{ escalation: Escalation; refundCase?: RefundCase }>;
   /** Records the customer's 1–5 rating on the case's audit trail. */
   recordCsat(caseId: string, rating: number): Promise<void>;
@@ -55,4 +57,14 @@ export interface RefundDesk {
   decideByAgent(caseId: string, agent: { id: string; name: string }, decision: { status: 'approved'; amount: number } | { status: 'denied'; reason: string }): Promise<RefundCase>;
   /** Adds a note to the case's audit trail (e.g. an agent took the conversation over). */
   note(caseId: string, actor: { kind: 'agent' | 'customer' | 'assistant'; id?: string }, data: Record<string, unknown>): Promise<void>;
+}
+
+/** The milestones of a refund after the decision, as the audit trail records them. */
+export interface RefundProgress {
+  /** When the case became approved (the latest time, if it was approved again). */
+  approvedAt?: Date;
+  /** When the merchant's refund webhook accepted it (absent: not sent, or no webhook). */
+  sentAt?: Date;
+  /** When the money went back (the merchant's date when it gave one). */
+  refundedAt?: Date;
 }

@@ -74,6 +74,31 @@ describe('refunds reach the merchant through the signed webhook', () => {
     prompts.t('en', 'notify.refunded', { caseId, amount, payment: prompts.t('en', 'payment.wechat_pay') });
   const texts = async (customer: CustomerType) => (await customer.history()).activities.map((activity) => activity.text);
 
+  it('answers "where is my refund?" from the case: approved and waiting, handed to the shop, paid on a date', async () => {
+    const { server, merchant } = await start({ confirm: 'none', behaviours: ['fail'] });
+    const { customer, caseId } = await approvedInChat(server.url);
+    const ask = async () => (await customer.say(`where is my refund ${caseId}?`)).map((reply) => reply.text).join('\n');
+    const vars = { caseId, orderId: '100102', amount: '¥207.00' };
+
+    // The shop refused the first delivery: approved, still waiting.
+    await until(async () => deliveryEvents((await caseJson(server.url, caseId)).audit).some((event) => event.type === 'refund_attempt_failed'), 'a failed attempt');
+    expect(await ask()).toContain(prompts.t('en', 'status.approved', { ...vars, date: '2026-11-20' }));
+
+    // A day later the retry goes through: handed to the shop.
+    server.clock.advance(24 * 60 * 60 * 1000);
+    await until(() => merchant.refundsFor(caseId).length === 1, 'the delivery accepted');
+    expect(await ask()).toContain(prompts.t('en', 'status.sent', { ...vars, date: '2026-11-20', sentDate: '2026-11-21', payment: prompts.t('en', 'payment.wechat_pay') }));
+
+    // The shop says it paid on the 22nd.
+    const paid = await fetch(`${server.url}/v1/cases/${caseId}/refunded`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reference: 'PAY-1', refundedAt: '2026-11-22T09:00:00Z' }),
+    });
+    expect(paid.status).toBe(200);
+    expect(await ask()).toContain(prompts.t('en', 'status.refunded', { ...vars, date: '2026-11-22' }));
+  });
+
   describe.each(STORES)('on the %s store', (store) => {
     it('sends a refund approved in a chat exactly once, signed, and the merchant’s confirmation reaches the customer', async () => {
       const { server, merchant } = await start({ store, confirm: 'callback' });
