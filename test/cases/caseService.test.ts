@@ -1,34 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CASE_ID_PATTERN } from '../../src/cases/caseId.ts';
-import { CaseService, type OpenCaseInput } from '../../src/cases/caseService.ts';
+import { CaseService } from '../../src/cases/caseService.ts';
 import { InputError } from '../../src/errors.ts';
 import type { CaseStore } from '../../src/stores/ports.ts';
 import { makeSqliteHarness } from '../stores/sqliteHarness.ts';
+import { openCaseInput } from './fixtures.ts';
 
 type Harness = Awaited<ReturnType<typeof makeSqliteHarness>>;
 
-const input = (overrides: Partial<OpenCaseInput> = {}): OpenCaseInput => ({
-  orderId: '100234',
-  customerId: 'c-17',
-  conversationId: 'conv-1',
-  channel: 'webchat',
-  locale: 'en',
-  category: 'defective',
-  items: ['HP-200'],
-  reasonText: 'The left earphone is silent',
-  evidence: [{ id: 'b'.repeat(64), contentType: 'image/jpeg', size: 125, name: 'ear.jpg' }],
-  decision: {
-    outcome: 'full',
-    amount: 28700,
-    currency: 'CNY',
-    clauses: ['R-2.1'],
-    guardrails: ['missing_proof'],
-    policyVersion: '2026-11-01',
-  },
-  status: 'pending_review',
-  actor: { kind: 'assistant' },
-  ...overrides,
-});
+const input = openCaseInput;
 
 describe('CaseService', () => {
   let harness: Harness;

@@ -3,24 +3,13 @@ import { CaseService, type OpenCaseInput } from '../../src/cases/caseService.ts'
 import type { RefundCase } from '../../src/domain/case.ts';
 import { ConflictError } from '../../src/errors.ts';
 import { makeSqliteHarness } from '../stores/sqliteHarness.ts';
+import { openCaseInput } from './fixtures.ts';
 
 type Harness = Awaited<ReturnType<typeof makeSqliteHarness>>;
 
-const input = (overrides: Partial<OpenCaseInput> = {}): OpenCaseInput => ({
-  orderId: '100234',
-  customerId: 'c-17',
-  conversationId: 'conv-1',
-  channel: 'webchat',
-  locale: 'en',
-  category: 'defective',
-  items: ['HP-200'],
-  reasonText: 'The left earphone is silent',
-  evidence: [],
-  decision: { outcome: 'full', amount: 28700, currency: 'CNY', clauses: ['R-2.1'], guardrails: [], policyVersion: '2026-11-01' },
-  status: 'approved',
-  actor: { kind: 'assistant' },
-  ...overrides,
-});
+/** An approved claim, decided without proof problems. */
+const input = (overrides: Partial<OpenCaseInput> = {}): OpenCaseInput =>
+  openCaseInput({ evidence: [], decision: { ...openCaseInput().decision, guardrails: [] }, status: 'approved', ...overrides });
 
 describe('CaseService: refunds paid, and refund delivery escalations', () => {
   let harness: Harness;

@@ -2,23 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Order } from '../../src/domain/order.ts';
 import { provesOwnership } from '../../src/refunds/identity.ts';
 import { chooseItems } from '../../src/refunds/items.ts';
+import { specOrder } from '../support/orders.ts';
 
-const order: Order = {
-  id: '100234',
-  customer: { id: 'c-17', name: 'Li Lei', email: 'LiLei@Example.com', phone: '+8613800001234' },
-  placedAt: new Date('2026-11-01T10:00:00Z'),
-  deliveredAt: new Date('2026-11-03T09:00:00Z'),
-  status: 'delivered',
-  currency: 'CNY',
-  items: [
-    { sku: 'HP-200', name: 'Wireless headphones', kind: 'physical', quantity: 1, unitPrice: 29900 },
-    { sku: 'VIP-Y', name: 'VIP membership (1 year)', kind: 'subscription', quantity: 1, unitPrice: 19800, subscriptionDays: 365, usedDays: 0 },
-  ],
-  shippingFee: 1000,
-  discount: 2000,
-  paid: 48700,
-  paymentMethod: 'alipay',
-};
+const order: Order = specOrder({ customer: { id: 'c-17', name: 'Li Lei', email: 'LiLei@Example.com', phone: '+8613800001234' } });
 const none = { emails: [], phones: [], phoneTails: [] };
 
 describe('provesOwnership', () => {

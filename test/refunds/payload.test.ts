@@ -4,23 +4,14 @@ import { toDecimalString } from '../../src/domain/money.ts';
 import type { Order } from '../../src/domain/order.ts';
 import { refundPayload } from '../../src/refunds/webhook/payload.ts';
 import { aCase, anEvent, at, T0 } from '../stores/contract/harness.ts';
+import { specOrder } from '../support/orders.ts';
 
-const order: Order = {
-  id: '100234',
-  customer: { id: 'c-17', name: 'Li Lei', email: 'lilei@example.com', phone: '+8613800000000' },
-  placedAt: new Date('2026-11-01T10:00:00Z'),
-  deliveredAt: new Date('2026-11-03T09:00:00Z'),
-  status: 'delivered',
-  currency: 'CNY',
+const order: Order = specOrder({
   items: [
     { sku: 'HP-200', name: 'Wireless headphones', kind: 'physical', quantity: 1, unitPrice: 29900 },
     { sku: 'CASE-1', name: 'Case', kind: 'physical', quantity: 2, unitPrice: 1000 },
   ],
-  shippingFee: 1000,
-  discount: 2000,
-  paid: 48700,
-  paymentMethod: 'alipay',
-};
+});
 
 describe('toDecimalString', () => {
   it('writes minor units exactly, with the currency’s digits', () => {
