@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -70,7 +70,31 @@ export async function startServer(options: {
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+      // Every end-to-end test also checks the logs never hold a customer's contact in clear.
+      assertNoContactInLogs(logs);
       if (options.store === 'redis') await deleteKeys(prefix);
     },
   };
+}
+
+/** The demo customers' emails and phones (national digits), which the end-to-end tests type. */
+const DEMO_CONTACTS = (() => {
+  const file = JSON.parse(readFileSync(path.join(ROOT, 'knowledge/orders.demo.json'), 'utf8')) as { orders: { customer: { email?: string; phone?: string } }[] };
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  for (const { customer } of file.orders) {
+    if (customer.email) emails.add(customer.email.toLowerCase());
+    if (customer.phone) phones.add(customer.phone.replace(/\D/g, '').slice(-11));
+  }
+  return { emails: [...emails], phones: [...phones] };
+})();
+
+/** Fails when a log line holds a demo customer's email or phone number unmasked. */
+export function assertNoContactInLogs(logs: readonly string[]): void {
+  for (const line of logs) {
+    const lower = line.toLowerCase();
+    const digits = line.replace(/[\s()-]/g, '');
+    const leaked = DEMO_CONTACTS.emails.find((email) => lower.includes(email)) ?? DEMO_CONTACTS.phones.find((phone) => digits.includes(phone));
+    if (leaked) throw new Error(`a log line holds a customer's contact in clear (${leaked.slice(0, 3)}…): ${line.slice(0, 200)}`);
+  }
 }
