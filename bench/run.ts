@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --store sqlite|redis] [--only classifier|llm|http]`: the figures quoted in the
+ * `npm run bench [-- --store sqlite|redis] [--only classifier|llm|http|stats]`: the figures quoted in the
  * README, measured in one run on this machine.
  *  1. Classifier: accuracy and macro-F1 per language on a held-out 20% of our own utterances
  *     (trained on the other 80% for this), and intent accuracy on the public benchmark beside
@@ -11,6 +11,8 @@
  *     node:http server under the same load generator (a worker thread), as ratios; with Redis
  *     also round trips per turn and bytes stored per idle conversation.
  *  4. With Redis: the turn-serialisation strategies compared (bench/turnStrategies.ts).
+ *  5. The merchant's figures: `computeStats` over 100,000 seeded cases (`--cases N` to change),
+ *     for 30 days and all time, with time and peak memory (bench/stats.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,12 +28,20 @@ import { createOfflineUnderstander, trainUnderstander } from '../src/understandi
 import { loadUtterances, splitHeldOut } from '../src/understanding/utterances.ts';
 import { runLoad, startBareServer } from './http.ts';
 import { llmBench } from './llm.ts';
+import { statsBench } from './stats.ts';
 import { turnStrategies } from './turnStrategies.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PUBLIC_BENCHMARK = path.resolve(ROOT, '../shared/datasets/intents.public.en.tsv');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const { values: args } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, only: { type: 'string' }, 'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' } } });
+const { values: args } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    only: { type: 'string' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    cases: { type: 'string', default: '100000' },
+  },
+});
 
 async function classifier(): Promise<void> {
   console.log('== Classifier ==');
@@ -171,4 +181,7 @@ if (args.only === undefined || args.only === 'http') await http(args.store ?? 's
 if ((args.only === undefined || args.only === 'http') && args.store === 'redis') {
   console.log('\n== Turn serialisation across instances: per-conversation lock vs optimistic eTag retry ==');
   await turnStrategies(args['redis-url'] ?? 'redis://127.0.0.1:6379');
+}
+if (args.only === undefined || args.only === 'stats') {
+  await statsBench(args.store ?? 'sqlite', { cases: Number(args.cases), redisUrl: args['redis-url'] ?? 'redis://127.0.0.1:6379' });
 }

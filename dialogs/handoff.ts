@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { afterCommit } from '../src/bot/turnEffects.ts';
+import { afterCommit, noteTurn } from '../src/bot/turnEffects.ts';
 import type { Handoff } from '../src/handoff/types.ts';
 import type { DialogServices, Profile } from './services.ts';
 
@@ -22,6 +22,8 @@ export async function handToPeople(services: DialogServices, context: TurnContex
   profile.handoff = current
     ? { ...current, caseId: input.caseId ?? current.caseId, reason: input.reason, ...summary }
     : { escalationId: input.escalationId, reason: input.reason, since: services.clock.now().toISOString(), ...(input.caseId ? { caseId: input.caseId } : {}), ...summary };
+  // For the merchant's escalation rate (the conversation's summary, written with this turn).
+  noteTurn(context, { handedToPeople: true });
   announce(services, context, profile.handoff);
 }
 

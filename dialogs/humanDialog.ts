@@ -38,6 +38,7 @@ export class HumanDialog extends Dialog<HumanOptions> {
       orderId: options?.orderId,
       reason: options?.reason ?? 'customer_request',
       locale: localeOf(dc.context),
+      channel: dc.context.activity.channelId,
     });
     await handToPeople(services, dc.context, { reason: escalation.reason, escalationId: escalation.id, ...(refundCase ? { caseId: refundCase.id } : {}) });
     await clearAsked(services, dc.context);

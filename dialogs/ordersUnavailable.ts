@@ -19,6 +19,7 @@ export async function handOverOrdersUnavailable(services: DialogServices, contex
     ...(orderId ? { orderId } : {}),
     reason: 'orders_unavailable',
     locale: localeOf(context),
+    channel: context.activity.channelId,
   });
   services.logger.info({ conversationId, orderId, escalationId: escalation.id }, 'order API unavailable: conversation handed to people');
   await handToPeople(services, context, { reason: escalation.reason, escalationId: escalation.id });

@@ -172,6 +172,7 @@ export class RefundDialog extends ComponentDialog {
           orderId: state.orderId,
           reason: 'too_many_attempts',
           locale: localeOf(step.context),
+          channel: step.context.activity.channelId,
         });
         await handToPeople(services, step.context, { reason: escalation.reason, escalationId: escalation.id, ...(refundCase ? { caseId: refundCase.id } : {}) });
         await announceEscalation(services, step.context, refundCase?.id);
@@ -325,6 +326,7 @@ export class RefundDialog extends ComponentDialog {
         orderId: order.id,
         reason: 'not_understood',
         locale: localeOf(step.context),
+        channel: step.context.activity.channelId,
       });
       await handToPeople(services, step.context, { reason: escalation.reason, escalationId: escalation.id, caseId });
       await announceEscalation(services, step.context, caseId);

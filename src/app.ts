@@ -27,6 +27,10 @@ import { ConsoleDesk } from './handoff/consoleDesk.ts';
 import type { Agent, AgentAction } from './handoff/types.ts';
 import { evidenceRoutes } from './http/evidenceRoutes.ts';
 import { HandoffService } from './handoff/handoffService.ts';
+import { computeStats, type StatsOptions } from './insight/computeStats.ts';
+import type { Stats, StatsQuery } from './insight/types.ts';
+import { statsRoutes } from './http/statsRoutes.ts';
+import { createWeeklyDigest, type WeeklyDigest } from './insight/digestScheduler.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { CodedError, ConfigError } from './errors.ts';
@@ -36,7 +40,7 @@ import { createHttpServer } from './http/server.ts';
 import { loadPrompts, type Prompts } from './i18n/prompts.ts';
 import { CASE_STATUSES } from './domain/case.ts';
 import { CATEGORIES } from './domain/categories.ts';
-import { PAYMENT_METHODS } from './domain/order.ts';
+import { type OrderDirectory, PAYMENT_METHODS } from './domain/order.ts';
 import { REASON_CODES } from './policy/reasons.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { loadOrdersFile } from './orders/fileDirectory.ts';
@@ -77,6 +81,10 @@ export interface App {
   slackCustomers?: SlackCustomerChannel;
   /** Sends approved refunds to REFUND_WEBHOOK_URL, when it is set (started by `listen`). */
   refundDispatcher?: RefundDispatcher;
+  /** The weekly digest in the Slack agent channel, when Slack is configured and DIGEST_ENABLED (started by `listen`). */
+  weeklyDigest?: WeeklyDigest;
+  /** The merchant's figures for a period, from the stores (what /v1/stats, the CSV, the dashboard and the digest show). */
+  stats(query: StatsQuery): Promise<Stats>;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -103,19 +111,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const prompts = loadPrompts(config.promptsDir);
   const rules = await loadPolicyRules(path.join(policyDir, 'rules.json'));
   // Merchant-edited files first: a mistake in them stops start-up at once, before training.
-  // Orders: the merchant's API when configured (looked up live), else the orders file / demo orders.
-  const ordersApi = config.ORDERS_API_URL
-    ? new HttpOrderDirectory({
-        baseUrl: config.ORDERS_API_URL,
-        token: config.ORDERS_API_TOKEN,
-        clock,
-        logger,
-        timeoutMs: config.ORDERS_API_TIMEOUT_MS,
-        retries: config.ORDERS_API_RETRIES,
-        cacheTtlMs: config.ORDERS_API_CACHE_SECONDS * 1000,
-      })
-    : undefined;
-  const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), ordersApi ?? loadOrdersFile(config.ordersFile, clock)]);
+  const [policyText, orders] = await Promise.all([loadPolicyText(policyDir, rules), openOrders(config, clock, logger)]);
   const offlineUnderstander =
     overrides.understander ?? (await createOfflineUnderstander({ knowledgeDir: config.knowledgeDir, cacheDir: path.join(config.dataDir, 'cache') }));
   // The optional language model: it helps understand and phrase, never decides (see src/llm/).
@@ -153,6 +149,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
   const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
+  // The merchant's figures (issue 9): one definition for the API, the CSV, the dashboard and the digest.
+  const statsOptions = insightOptions(config, orders);
+  const stats = (query: StatsQuery): Promise<Stats> => computeStats(stores, query, { ...statsOptions, clock });
 
   // Inside a turn, the conversation's own state and transcript go through the turn store's
   // snapshot and single commit; the scoped wrappers route them there.
@@ -248,10 +247,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let slackDesk: SlackAgentDesk | undefined;
   let slackSocket: SlackDeskSocketMode | undefined;
   let slackCustomers: SlackCustomerChannel | undefined;
+  let weeklyDigest: WeeklyDigest | undefined;
   if (config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL) {
     const client = createSlackWebClient({ token: config.SLACK_BOT_TOKEN, slackApiUrl: config.SLACK_API_URL, logger });
     slackDesk = new SlackAgentDesk({ client, channel: config.SLACK_AGENT_CHANNEL, deskStore: stores.desk, evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId), logger });
     handoffService.useDesk(slackDesk);
+    // Mondays 09:00 (DIGEST_TIME_ZONE): last week's figures against the week before, posted once across instances.
+    if (config.DIGEST_ENABLED) {
+      weeklyDigest = createWeeklyDigest({
+        client,
+        channel: config.SLACK_AGENT_CHANNEL,
+        idempotency: stores.idempotency,
+        stats,
+        clock,
+        logger,
+        timeZone: config.DIGEST_TIME_ZONE,
+        publicUrl: config.publicUrl,
+      });
+    }
     // Customers who write to the same app (DMs, mentions) talk to the assistant.
     slackCustomers = new SlackCustomerChannel({ gateway, client, idempotency: stores.idempotency, prompts, agentChannel: config.SLACK_AGENT_CHANNEL, evidenceUrl: (evidenceId) => evidenceLinks.url(evidenceId), logger });
     const interactions = {
@@ -322,6 +335,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         adminToken: config.ADMIN_TOKEN,
         notify: notifyCase,
       }),
+      statsRoutes({ source: stores, clock, adminToken: config.ADMIN_TOKEN, stats: statsOptions }),
       streamRoutes({ gateway }),
       fileRoutes({ gateway, evidence: stores.evidence }),
       agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
@@ -345,6 +359,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     botFramework,
     ...(slackCustomers ? { slackCustomers } : {}),
     ...(refundDispatcher ? { refundDispatcher } : {}),
+    ...(weeklyDigest ? { weeklyDigest } : {}),
+    stats,
     async listen() {
       await server.listen({ port: config.PORT, host: config.HOST });
       await slackSocket?.start();
@@ -352,11 +368,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       void handoffService.republishOpen().catch((error: unknown) => logger.warn({ err: error }, 'could not republish open hand-overs'));
       // Approvals queued before a restart (or by another instance) go out now.
       refundDispatcher?.start();
+      weeklyDigest?.start();
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       return `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     },
     async close() {
+      await weeklyDigest?.stop();
       await refundDispatcher?.stop();
       handoffService.close();
       await slackSocket?.stop();
@@ -376,13 +394,39 @@ function requirePromptKeys(prompts: Prompts, keys: string[]): void {
   if (missing.length > 0) throw new ConfigError('prompts_incomplete', `prompts: missing ${missing.join(', ')}`);
 }
 
+/** Orders: the merchant's API when configured (looked up live), else the orders file / demo orders. */
+export async function openOrders(config: Config, clock: Clock, logger: Logger): Promise<OrderDirectory> {
+  if (!config.ORDERS_API_URL) return loadOrdersFile(config.ordersFile, clock);
+  return new HttpOrderDirectory({
+    baseUrl: config.ORDERS_API_URL,
+    token: config.ORDERS_API_TOKEN,
+    clock,
+    logger,
+    timeoutMs: config.ORDERS_API_TIMEOUT_MS,
+    retries: config.ORDERS_API_RETRIES,
+    cacheTtlMs: config.ORDERS_API_CACHE_SECONDS * 1000,
+  });
+}
+
+/**
+ * How the merchant's figures are computed here: the abandonment window from the config, and
+ * product names from the orders (the SKU's name in an order that claims it).
+ */
+export function insightOptions(config: Config, orders: OrderDirectory): Omit<StatsOptions, 'clock'> {
+  return {
+    abandonedAfterMs: Math.round(config.ABANDONED_AFTER_HOURS * 60 * 60 * 1000),
+    productName: async (sku, orderId) => (await orders.get(orderId))?.items.find((item) => item.sku === sku)?.name,
+  };
+}
+
 /** The store backend the config asks for: Redis when REDIS_URL is set, else embedded SQLite. */
-async function openStores(config: Config, clock: Clock, logger: Logger): Promise<Stores> {
+export async function openStores(config: Config, clock: Clock, logger: Logger): Promise<Stores> {
   const conversationTtlMs = Math.round(config.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000);
+  const summaryRetentionMs = config.INSIGHT_RETENTION_DAYS * 24 * 60 * 60 * 1000;
   // Approvals are queued for the refund webhook only while it is configured (see the stores' option).
   const queueApprovals = Boolean(config.REFUND_WEBHOOK_URL);
-  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, logger, queueApprovals });
-  return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs, queueApprovals });
+  if (config.REDIS_URL) return openRedisStores({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, clock, conversationTtlMs, summaryRetentionMs, logger, queueApprovals });
+  return openSqliteStores({ dataDir: config.dataDir, clock, conversationTtlMs, summaryRetentionMs, queueApprovals });
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { isTimeZone } from './insight/week.ts';
 
 const optionalString = z
   .string()
@@ -44,6 +45,10 @@ const ConfigSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('refundbot:'),
   /** Conversations (state and history) are deleted this long after their last message; cases are kept. */
   CONVERSATION_TTL_DAYS: z.coerce.number().min(1 / 24).max(3650).default(30),
+  /** Conversation summaries (turns, abandonment, hand-overs: the merchant's figures) are kept this long after the conversation started. */
+  INSIGHT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** A conversation idle this long while the assistant waits for an answer (and no case) counts as abandoned. */
+  ABANDONED_AFTER_HOURS: z.coerce.number().min(1 / 60).max(30 * 24).default(24),
   /** The Slack agent desk: a bot token (xoxb-), the channel id agents work in, and the signing secret (HTTP) or an app token (Socket Mode). */
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional()),
   SLACK_SIGNING_SECRET: optionalString,
@@ -116,6 +121,15 @@ const ConfigSchema = z.object({
   REFUND_WEBHOOK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   /** The longest one delivery attempt waits for the merchant's answer. */
   REFUND_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** The weekly digest in the Slack agent channel (Mondays 09:00), on whenever the Slack desk is; `false` turns it off. */
+  DIGEST_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((value) => value !== 'false' && value !== '0'),
+  /** The IANA time zone the digest's weeks (Monday to Sunday) and its Monday 09:00 are counted in. */
+  DIGEST_TIME_ZONE: optionalString
+    .refine((zone) => zone === undefined || isTimeZone(zone), 'must be an IANA time zone such as Asia/Shanghai or Europe/Berlin')
+    .transform((zone) => zone ?? 'Asia/Shanghai'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {

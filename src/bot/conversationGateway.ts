@@ -8,6 +8,7 @@ import { runTurn } from '../stores/turnScope.ts';
 import type { BotLogic, ChannelAdapter } from './adapter.ts';
 import { type PublicActivity, toPublicActivity } from './publicActivity.ts';
 import { conversationStateKey } from './stateKey.ts';
+import { summarizeTurn } from './turnSummary.ts';
 
 const BOT = { id: 'refundbot', name: 'Refund assistant', role: 'bot' };
 /** Conversation records never change, so each instance keeps recent ones for a minute. */
@@ -236,7 +237,13 @@ export class ConversationGateway {
   /** Runs a turn, then (after it committed) its effects; answers the replies and the turn's result. */
   async #runTurn(record: ConversationRecord, activity: Partial<Activity>): Promise<{ replies: PublicActivity[]; result: unknown }> {
     const key = { conversationId: record.id, stateKey: conversationStateKey(record.channel, record.id) };
-    const output = await runTurn(this.#turns, key, () => this.#adapter.runTurn(activity, this.#logic));
+    // The conversation's summary (the merchant's figures) is written with the turn's own commit.
+    const output = await runTurn(
+      this.#turns,
+      key,
+      () => this.#adapter.runTurn(activity, this.#logic),
+      (turn, transcript) => summarizeTurn({ record, at: this.#clock.now(), transcript, notes: turn.notes }),
+    );
     for (const effect of output.effects) {
       // An effect that fails (the agent desk is down) must not fail the customer's turn, which
       // is committed; the effect's owner queues and retries it.

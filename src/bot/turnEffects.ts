@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 
 const EFFECTS = Symbol('afterCommit');
 const RESULT = Symbol('turnResult');
+const NOTES = Symbol('turnNotes');
 
 /** Work to do once the turn has committed (e.g. tell the agent desk); never before, never twice. */
 export type AfterCommit = () => Promise<void>;
@@ -22,7 +23,21 @@ export function setTurnResult(context: TurnContext, result: unknown): void {
   context.turnState.set(RESULT, result);
 }
 
-/** What a turn left behind: effects to run after commit, and its result. */
-export function turnOutput(context: TurnContext): { effects: AfterCommit[]; result: unknown } {
-  return { effects: context.turnState.get(EFFECTS) ?? [], result: context.turnState.get(RESULT) };
+/**
+ * Facts about a turn that its conversation's summary records (domain/conversationSummary.ts),
+ * which the transcript alone does not show.
+ */
+export interface TurnNotes {
+  /** The turn handed the conversation to people. */
+  handedToPeople?: boolean;
+}
+
+/** Notes a fact about this turn, for the conversation's summary written with its commit. */
+export function noteTurn(context: TurnContext, notes: TurnNotes): void {
+  context.turnState.set(NOTES, { ...(context.turnState.get(NOTES) as TurnNotes | undefined), ...notes });
+}
+
+/** What a turn left behind: effects to run after commit, its result, and its notes. */
+export function turnOutput(context: TurnContext): { effects: AfterCommit[]; result: unknown; notes: TurnNotes } {
+  return { effects: context.turnState.get(EFFECTS) ?? [], result: context.turnState.get(RESULT), notes: context.turnState.get(NOTES) ?? {} };
 }

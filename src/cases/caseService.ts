@@ -32,6 +32,8 @@ export interface EscalateInput {
   orderId?: string;
   reason: Escalation['reason'];
   locale: Locale;
+  /** The conversation's channel, kept on the escalation for figures by channel. */
+  channel?: string | undefined;
   actor: AuditActor;
   /**
    * Record the request for people but leave the case's status as it is (the refund webhook
@@ -150,6 +152,7 @@ export class CaseService {
       ...(orderId === undefined ? {} : { orderId }),
       reason: input.reason,
       locale: input.locale,
+      ...(input.channel ? { channel: input.channel } : {}),
       at: this.#clock.now(),
     };
     await this.#store.addEscalation(escalation);

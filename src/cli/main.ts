@@ -9,6 +9,8 @@ Commands:
   classify           JSON lines {"text"} on stdin -> {"intent","category","confidence","language"} on stdout
   eval FILE [--intent]
                      accuracy, macro-F1 and confusion table on a labelled TSV (label<TAB>text)
+  report [--since 30d | --from YYYY-MM-DD [--to YYYY-MM-DD]] [--channel NAME] [--json] [--now ISO-TIME]
+                     the merchant's figures (reasons, decisions, service) from the configured store
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -38,6 +40,19 @@ export async function main(argv: string[]): Promise<number> {
         }
         const { evalCommand } = await import('./commands.ts');
         return await evalCommand(file, { intent: values.intent ?? false });
+      }
+      case 'report': {
+        const { reportCommand } = await import('./report.ts');
+        try {
+          return await reportCommand(rest, process.stdout);
+        } catch (error) {
+          // parseArgs: an unknown option or a missing value.
+          if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+            process.stderr.write(`refundbot report: ${error.message}\n\n${USAGE}\n`);
+            return 2;
+          }
+          throw error;
+        }
       }
       case undefined:
       case 'help':

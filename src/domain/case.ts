@@ -93,5 +93,7 @@ export interface Escalation {
   orderId?: string;
   reason: (typeof ESCALATION_REASONS)[number];
   locale: Locale;
+  /** The conversation's channel (`api`, `wechat`…), for figures by channel; absent on escalations recorded before it was kept. */
+  channel?: string;
   at: Date;
 }

@@ -27,6 +27,8 @@ export interface EscalationRequest {
   orderId?: string;
   reason: Escalation['reason'];
   locale: Locale;
+  /** The conversation's channel (the activity's `channelId`). */
+  channel?: string | undefined;
 }
 
 /**

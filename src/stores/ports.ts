@@ -1,4 +1,5 @@
-import type { AuditEvent, CaseDecision, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
+import type { AuditEvent, AuditEventType, CaseDecision, CaseStatus, Escalation, EvidenceRef, RefundCase } from '../domain/case.ts';
+import type { ConversationSummary, TurnSummary } from '../domain/conversationSummary.ts';
 import type { Locale } from '../domain/locale.ts';
 
 /**
@@ -87,6 +88,69 @@ export interface CaseStore {
   audit(caseId: string): Promise<AuditEvent[]>;
   addEscalation(escalation: Escalation): Promise<void>;
   escalations(conversationId: string): Promise<Escalation[]>;
+
+  // Reads by period, for the merchant's figures (src/insight/). Each answers one page, in a
+  // stable order, in one round trip whatever the page size (at most `MAX_PAGE`); the next page
+  // starts after the last item of this one. Periods are [from, to): `from` included, `to` not.
+
+  /** Cases created in the period, ordered by (createdAt, id); `afterId` is the last case of the previous page. */
+  listCreated(from: Date, to: Date, page: IdPage): Promise<RefundCase[]>;
+  /** The same page as `listCreated`, each case with its whole audit trail. */
+  listCreatedWithAudit(from: Date, to: Date, page: IdPage): Promise<CaseWithAudit[]>;
+  /** These cases with their audit trails, in the order asked (unknown ids are left out). At most `MAX_PAGE` ids. */
+  withAudit(caseIds: string[]): Promise<CaseWithAudit[]>;
+  /**
+   * Audit events of the kinds in `PERIOD_AUDIT_TYPES` whose `at` is in the period, ordered by
+   * (at, caseId, seq); `after` is the last event of the previous page.
+   */
+  listAudit(from: Date, to: Date, page: { after?: AuditCursor; limit: number }): Promise<AuditEvent[]>;
+  /** Escalations whose `at` is in the period, ordered by (at, id); `afterId` is the last escalation of the previous page. */
+  listEscalations(from: Date, to: Date, page: IdPage): Promise<Escalation[]>;
+}
+
+/** The largest page the reads by period answer. */
+export const MAX_PAGE = 1000;
+
+/** A page of a listing whose items have unique ids. */
+export interface IdPage {
+  /** The id of the last item of the previous page; absent for the first page. */
+  afterId?: string;
+  limit: number;
+}
+
+/** Where a page of audit events starts: after this event. */
+export interface AuditCursor {
+  at: Date;
+  caseId: string;
+  seq: number;
+}
+
+/** A case and its audit trail. */
+export interface CaseWithAudit {
+  refundCase: RefundCase;
+  audit: AuditEvent[];
+}
+
+/**
+ * The audit events listed by period: what happens to a case after it was opened (its opening
+ * events are read with the case). Refund-delivery events are not listed.
+ */
+export const PERIOD_AUDIT_TYPES = ['status_changed', 'escalated', 'note'] as const satisfies readonly AuditEventType[];
+
+/**
+ * Conversation summaries (domain/conversationSummary.ts). Turns write them through `TurnCommit`
+ * inside their own commit; `record` is the same merge outside a turn (imports, seeding). A
+ * summary is kept for the store's retention after its conversation started, long after the
+ * conversation itself expired.
+ */
+export interface ConversationSummaryStore {
+  /** Merges one turn into the summary of (conversationId, turn.startedAt), creating it if needed. */
+  record(conversationId: string, turn: TurnSummary): Promise<void>;
+  /**
+   * Summaries of conversations started in the period, ordered by (startedAt, conversationId);
+   * `after` is the last summary of the previous page. One round trip per page.
+   */
+  listStarted(from: Date, to: Date, page: { after?: { startedAt: Date; conversationId: string }; limit: number }): Promise<ConversationSummary[]>;
 }
 
 /** Every store the app needs, from one backend (embedded sqlite or Redis). */
@@ -96,6 +160,7 @@ export interface Stores {
   transcripts: TranscriptStore;
   evidence: EvidenceStore;
   cases: CaseStore;
+  summaries: ConversationSummaryStore;
   turns: TurnStore;
   events: ConversationEvents;
   idempotency: IdempotencyStore;
@@ -131,6 +196,11 @@ export interface TurnCommit {
   state?: { item: Record<string, unknown>; expectedETag: string | null };
   /** Activities to append to the transcript, in order. */
   transcript: Record<string, unknown>[];
+  /**
+   * What the turn adds to its conversation's summary (ConversationSummaryStore), written in the
+   * same atomic commit: no extra round trip, and never a summary without its turn.
+   */
+  summary?: TurnSummary;
 }
 
 /**
@@ -139,7 +209,8 @@ export interface TurnCommit {
  * - `work` starts once every earlier turn of the conversation has finished; it gets the state
  *   as it was then and returns its result and what to commit.
  * - The commit writes the state (eTag-checked), appends the transcript with consecutive seqs,
- *   publishes the change to `ConversationEvents`, and lets the next turn start.
+ *   merges the turn's summary into its conversation's (when there is one), publishes the change
+ *   to `ConversationEvents`, and lets the next turn start.
  * - If `work` throws, nothing is written and the next turn starts.
  * - A turn whose instance dies holds the conversation at most for the lease; the eTag check keeps
  *   a turn that overran its lease from overwriting a newer state.

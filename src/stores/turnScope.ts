@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TurnSummary } from '../domain/conversationSummary.ts';
 import type { StateStorage, TranscriptStore, TranscriptEntry, TurnCommit, TurnKey, TurnSnapshot, TurnStore } from './ports.ts';
 
 type Item = Record<string, unknown>;
@@ -42,13 +43,22 @@ const scopes = new AsyncLocalStorage<TurnScope>();
 
 /**
  * Runs `work` as the conversation's next turn on the turn store: one snapshot read before, one
- * atomic commit after (state and transcript), nothing written if it throws.
+ * atomic commit after (state, transcript and, when `summarize` gives one, the conversation's
+ * summary, from the turn's result and the activities it adds to the transcript), nothing
+ * written if it throws.
  */
-export function runTurn<T>(turns: TurnStore, key: TurnKey, work: () => Promise<T>): Promise<T> {
+export function runTurn<T>(
+  turns: TurnStore,
+  key: TurnKey,
+  work: () => Promise<T>,
+  summarize?: (result: T, transcript: readonly Item[]) => TurnSummary | undefined,
+): Promise<T> {
   return turns.run(key, async (snapshot) => {
     const scope = new TurnScope(key, snapshot);
     const result = await scopes.run(scope, work);
-    return { result, commit: scope.commit() };
+    const commit = scope.commit();
+    const summary = summarize?.(result, scope.transcript);
+    return { result, commit: summary ? { ...commit, summary } : commit };
   });
 }
 

@@ -8,6 +8,7 @@ import { evidenceContract } from './contract/evidence.ts';
 import { expiryContract } from './contract/expiry.ts';
 import type { MakeStores, StoreHarness } from './contract/harness.ts';
 import { limitsContract, sharedValuesContract } from './contract/limits.ts';
+import { periodContract } from './contract/periods.ts';
 import { refundOutboxContract } from './contract/refundOutbox.ts';
 import { restartContract } from './contract/restart.ts';
 import { stateContract } from './contract/state.ts';
@@ -44,6 +45,7 @@ export function describeStoreContract(name: string, makeStores: MakeStores): voi
     describe('IdempotencyStore and RateLimitStore', () => limitsContract(current));
     describe('SharedValueStore', () => sharedValuesContract(current));
     describe('DeskStore', () => deskContract(current));
+    describe('reads by period and conversation summaries', () => periodContract(current, makeStores));
     describe('RefundOutbox', () => refundOutboxContract(current, makeStores));
     describe('conversation expiry', () => expiryContract(makeStores));
     describe('restart', () => restartContract(current));

@@ -229,6 +229,62 @@ describe('redis store with several instances', () => {
     expect(stores.roundTrips() - before).toBe(2);
   });
 
+  it("costs exactly 2 round trips for a turn that also merges its conversation's summary", async () => {
+    const { stores } = await harness();
+    await stores.ping();
+    const summary = { channel: 'api', locale: 'en', startedAt: T0, at: T0, customerTurns: 1, awaiting: 'orderId', handedToPeople: false, hasCase: false };
+    for (const text of ['first', 'second']) {
+      const before = stores.roundTrips();
+      await stores.turns.run(key, async (snapshot) => ({ result: undefined, commit: { ...incrementCommit(snapshot, [{ text }]), summary } }));
+      expect(stores.roundTrips() - before).toBe(2);
+    }
+    expect(await stores.summaries.listStarted(T0, new Date(T0.getTime() + 1), { limit: 10 })).toMatchObject([{ conversationId: key.conversationId, customerTurns: 2 }]);
+  });
+
+  it('reads a page by period in one round trip, whatever its size', async () => {
+    const { stores } = await harness();
+    for (let index = 0; index < 30; index++) {
+      const created = new Date(T0.getTime() + index);
+      const id = `RF-P${String(index).padStart(4, '0')}`;
+      await stores.cases.create(aCase({ id, createdAt: created, updatedAt: created }), anEvent(id, { at: created }));
+      await stores.cases.appendAudit(anEvent(id, { type: 'note', at: created, data: { csat: 5 } }));
+    }
+    const to = new Date(T0.getTime() + 60_000);
+    const reads = [
+      () => stores.cases.listCreatedWithAudit(T0, to, { limit: 1000 }),
+      () => stores.cases.listAudit(T0, to, { limit: 1000 }),
+      () => stores.cases.withAudit(Array.from({ length: 30 }, (_, index) => `RF-P${String(index).padStart(4, '0')}`)),
+      () => stores.cases.listEscalations(T0, to, { limit: 1000 }),
+      () => stores.summaries.listStarted(T0, to, { limit: 1000 }),
+    ];
+    for (const read of reads) {
+      const before = stores.roundTrips();
+      await read();
+      expect(stores.roundTrips() - before).toBe(1);
+    }
+    expect(await stores.cases.listCreatedWithAudit(T0, to, { limit: 1000 })).toHaveLength(30);
+  });
+
+  it('indexes cases, audit events and escalations stored before the time indexes existed, once', async () => {
+    const { stores, prefix, open } = await harness();
+    await stores.cases.create(aCase(), anEvent('RF-TEST22'));
+    await stores.cases.appendAudit(anEvent('RF-TEST22', { type: 'note', at: new Date(T0.getTime() + 1), data: { csat: 3 } }));
+    await stores.cases.addEscalation({ id: 'esc-1', conversationId: 'conv-1', reason: 'dispute', locale: 'en', at: T0 });
+    // As a release without them left the data: no time indexes, no marker.
+    await admin.del([`${prefix}cases-by-created`, `${prefix}audit-by-time`, `${prefix}escalations-by-time`, `${prefix}period-indexes-built`]);
+    const to = new Date(T0.getTime() + 60_000);
+    expect(await stores.cases.listCreated(T0, to, { limit: 10 })).toEqual([]);
+
+    const upgraded = await open();
+    expect((await upgraded.cases.listCreated(T0, to, { limit: 10 })).map((refundCase) => refundCase.id)).toEqual(['RF-TEST22']);
+    expect(await upgraded.cases.listAudit(T0, to, { limit: 10 })).toMatchObject([{ caseId: 'RF-TEST22', seq: 2, data: { csat: 3 } }]);
+    expect(await upgraded.cases.listEscalations(T0, to, { limit: 10 })).toMatchObject([{ id: 'esc-1' }]);
+    // Once built, opening again only checks the marker (and builds nothing).
+    await admin.del([`${prefix}cases-by-created`]);
+    const again = await open();
+    expect(await again.cases.listCreated(T0, to, { limit: 10 })).toEqual([]);
+  });
+
   it('gives the conversation keys a TTL that each turn commit restarts; cases and evidence get none', async () => {
     const { stores, prefix } = await harness({ conversationTtlMs: 60_000 });
     await stores.conversations.create({ id: 'conv-1', tokenHash: 'b'.repeat(64), channel: 'webchat', locale: 'en', createdAt: T0 });

@@ -49,6 +49,11 @@ export class RedisAdmin {
     return this.#client.zCard(key);
   }
 
+  /** Deletes these keys (to put the data in the state an older release left it in). */
+  async del(keys: string[]): Promise<void> {
+    await this.#client.del(keys);
+  }
+
   /** Overwrites a key with a string (to sabotage a store in a test). */
   async set(key: string, value: string): Promise<void> {
     await this.#client.set(key, value);

@@ -239,6 +239,7 @@ export class RefundDispatcher {
       caseId: refundCase.id,
       reason: 'refund_delivery_failed',
       locale: refundCase.locale,
+      channel: refundCase.channel,
       actor: ACTOR,
       keepStatus: true,
     });

@@ -93,6 +93,7 @@ export function escalationData(escalation: Escalation): string {
     ...(escalation.orderId === undefined ? {} : { orderId: escalation.orderId }),
     reason: escalation.reason,
     locale: escalation.locale,
+    ...(escalation.channel === undefined ? {} : { channel: escalation.channel }),
     at: escalation.at.getTime(),
   });
 }
@@ -103,6 +104,7 @@ export function toEscalation(json: string): Escalation {
   const what = `Escalation ${String(stored.id)}`;
   const caseId = optionalText(stored, 'caseId', what);
   const orderId = optionalText(stored, 'orderId', what);
+  const channel = optionalText(stored, 'channel', what);
   return {
     id: text(stored, 'id', what),
     conversationId: text(stored, 'conversationId', what),
@@ -110,6 +112,7 @@ export function toEscalation(json: string): Escalation {
     ...(orderId === undefined ? {} : { orderId }),
     reason: oneOf(stored, 'reason', ESCALATION_REASONS, what),
     locale: oneOf(stored, 'locale', LOCALES, what),
+    ...(channel === undefined ? {} : { channel }),
     at: date(stored, 'at', what),
   };
 }

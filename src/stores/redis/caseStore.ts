@@ -2,9 +2,10 @@ import { auditCaseMismatch, caseNotFound } from '../../cases/errors.ts';
 import { assertTransition } from '../../cases/stateMachine.ts';
 import type { AuditEvent, CaseDecision, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
 import { ConflictError } from '../../errors.ts';
-import type { CaseStore } from '../ports.ts';
+import { checkIds, checkPage, checkPeriod } from '../pages.ts';
+import { type AuditCursor, type CaseStore, type CaseWithAudit, type IdPage, PERIOD_AUDIT_TYPES } from '../ports.ts';
 import { auditData, caseData, escalationData, insertionNumber, toAuditEvent, toCase, toEscalation } from './caseRecords.ts';
-import type { RedisKeys } from './keys.ts';
+import { auditMember, type RedisKeys } from './keys.ts';
 import { defineLua, type RedisLink } from './link.ts';
 import { QUEUE_APPROVAL } from './refundOutbox.ts';
 import { arrayReply, integerReply, stringReply } from './replies.ts';
@@ -13,16 +14,29 @@ import { arrayReply, integerReply, stringReply } from './replies.ts';
 // an index (keys built from a prefix in ARGV, not passed in KEYS): fine on one Redis, and one of
 // the reasons these stores do not support Redis Cluster.
 
+// Appends an audit event to a trail and, for the kinds listed by period, indexes it by time as
+// keys.ts `auditMember` (case id, NUL, seq in 10 digits). index_flag '1' = a listed kind.
+const PUSH_AUDIT = `
+local function push_audit(trail, by_time, case_id, json, at, index_flag)
+  local seq = redis.call('RPUSH', trail, json)
+  if index_flag == '1' then
+    redis.call('ZADD', by_time, at, case_id .. string.char(0) .. string.format('%010d', seq))
+  end
+  return seq
+end
+`;
+
 /**
  * KEYS: case, audit, by-order, by-customer, by-conversation, insertion counter, refund outbox,
- * refund outbox entry. ARGV: id, data JSON, status, updatedAt ms, createdAt ms, first audit event
- * JSON, '1' to queue the case in the refund outbox (created approved) else '0'.
+ * refund outbox entry, cases by created, audit by time. ARGV: id, data JSON, status, updatedAt
+ * ms, createdAt ms, first audit event JSON, '1' to queue the case in the refund outbox (created
+ * approved) else '0', the event's at ms, '1' when its kind is listed by period.
  * Returns 0 when the id is taken, else 1. The outbox is written first: a failure there leaves
  * nothing written (Redis does not roll back a script that fails half-way).
  */
 const CREATE_CASE = defineLua(
   'create case',
-  `
+  `${PUSH_AUDIT}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if ARGV[7] == '1' then
 ${QUEUE_APPROVAL('KEYS[7]', 'KEYS[8]', 'ARGV[1]', 'ARGV[5]')}
@@ -32,20 +46,21 @@ redis.call('HSET', KEYS[1], 'data', ARGV[2], 'status', ARGV[3], 'updatedAt', ARG
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
-redis.call('RPUSH', KEYS[2], ARGV[6])
+redis.call('ZADD', KEYS[9], ARGV[5], ARGV[1])
+push_audit(KEYS[2], KEYS[10], ARGV[1], ARGV[6], ARGV[8], ARGV[9])
 return 1
 `,
 );
 
 /**
- * KEYS: case, audit, refund outbox, refund outbox entry. ARGV: from, to, at ms, audit event JSON,
- * new data JSON or '', case id, '1' to queue the case in the refund outbox (moved to approved)
- * else '0'. Check-and-set of the status: returns {0} for an unknown case, {1, status} when it is
+ * KEYS: case, audit, refund outbox, refund outbox entry, audit by time. ARGV: from, to, at ms,
+ * audit event JSON, new data JSON or '', case id, '1' to queue the case in the refund outbox
+ * (moved to approved) else '0', the event's at ms, '1' when its kind is listed by period. Check-and-set of the status: returns {0} for an unknown case, {1, status} when it is
  * no longer `from`, {2, data} when done. The outbox is written before the case (see CREATE_CASE).
  */
 const TRANSITION_CASE = defineLua(
   'transition case',
-  `
+  `${PUSH_AUDIT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {0} end
 if status ~= ARGV[1] then return {1, status} end
@@ -54,17 +69,20 @@ ${QUEUE_APPROVAL('KEYS[3]', 'KEYS[4]', 'ARGV[6]', 'ARGV[3]')}
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'data', ARGV[5]) end
-redis.call('RPUSH', KEYS[2], ARGV[4])
+push_audit(KEYS[2], KEYS[5], ARGV[6], ARGV[4], ARGV[8], ARGV[9])
 return {2, redis.call('HGET', KEYS[1], 'data')}
 `,
 );
 
-/** KEYS: case, audit. ARGV: audit event JSON. Returns 0 for an unknown case, else the new length. */
+/**
+ * KEYS: case, audit, audit by time. ARGV: audit event JSON, case id, the event's at ms, '1' when
+ * its kind is listed by period. Returns 0 for an unknown case, else the new length.
+ */
 const APPEND_AUDIT = defineLua(
   'append audit event',
-  `
+  `${PUSH_AUDIT}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return redis.call('RPUSH', KEYS[2], ARGV[1])
+return push_audit(KEYS[2], KEYS[3], ARGV[2], ARGV[1], ARGV[3], ARGV[4])
 `,
 );
 
@@ -86,7 +104,10 @@ return out
 `,
 );
 
-/** KEYS: escalation, by-conversation index, insertion counter. ARGV: id, JSON, at ms. Returns 0 when the id is taken. */
+/**
+ * KEYS: escalation, by-conversation index, insertion counter, escalations by time. ARGV: id,
+ * JSON, at ms. Returns 0 when the id is taken.
+ */
 const ADD_ESCALATION = defineLua(
   'add escalation',
   `
@@ -94,6 +115,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local n = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'n', n)
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
 return 1
 `,
 );
@@ -114,8 +136,109 @@ return out
 `,
 );
 
+// One page of a time index (a sorted set by epoch ms): the members whose score is in
+// [from, to), after the member `after` ('' for the first page), at most `limit`. A page starts by
+// rank, so it costs O(log N + limit) however deep it is. An `after` that is not in the index
+// gives an empty page (a cursor must come from the previous page).
+const PAGE_OF = `
+local function page_of(index, from, to, after, limit)
+  local start
+  if after ~= '' then
+    local rank = redis.call('ZRANK', index, after)
+    if not rank then return {} end
+    start = rank + 1
+  else
+    start = redis.call('ZCOUNT', index, '-inf', '(' .. from)
+  end
+  local members = {}
+  local items = redis.call('ZRANGE', index, start, start + tonumber(limit) - 1, 'WITHSCORES')
+  for i = 1, #items, 2 do
+    local score = tonumber(items[i + 1])
+    if score >= tonumber(to) then break end
+    if score >= tonumber(from) then members[#members + 1] = items[i] end
+  end
+  return members
+end
+
+-- A case as {data, status, updatedAt[, audit JSON list]}, or nil when it does not exist.
+local function case_entry(case_prefix, audit_prefix, id, with_audit)
+  local fields = redis.call('HMGET', case_prefix .. id, 'data', 'status', 'updatedAt')
+  if not fields[1] then return nil end
+  if with_audit then fields[4] = redis.call('LRANGE', audit_prefix .. id, 0, -1) end
+  return fields
+end
+`;
+
+/**
+ * KEYS: cases by created. ARGV: case prefix, audit prefix, from ms, to ms, after id or '',
+ * limit, '1' to include each case's audit trail. Returns one entry per case (see case_entry).
+ */
+const LIST_CREATED = defineLua(
+  'list cases by creation',
+  `${PAGE_OF}
+local out = {}
+for _, id in ipairs(page_of(KEYS[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6])) do
+  local entry = case_entry(ARGV[1], ARGV[2], id, ARGV[7] == '1')
+  if entry then out[#out + 1] = entry end
+end
+return out
+`,
+);
+
+/** No KEYS (ids are named by the caller). ARGV: case prefix, audit prefix, case ids…. Entries as LIST_CREATED, unknown ids left out. */
+const CASES_WITH_AUDIT = defineLua(
+  'cases with audit',
+  `${PAGE_OF}
+local out = {}
+for i = 3, #ARGV do
+  local entry = case_entry(ARGV[1], ARGV[2], ARGV[i], true)
+  if entry then out[#out + 1] = entry end
+end
+return out
+`,
+);
+
+/**
+ * KEYS: audit by time. ARGV: audit prefix, from ms, to ms, after member or '', limit. Returns
+ * {event JSON, seq} flat, one pair per listed event.
+ */
+const LIST_AUDIT = defineLua(
+  'list audit events by time',
+  `${PAGE_OF}
+local out = {}
+for _, member in ipairs(page_of(KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])) do
+  local sep = string.find(member, string.char(0), 1, true)
+  local seq = tonumber(string.sub(member, sep + 1))
+  local json = redis.call('LINDEX', ARGV[1] .. string.sub(member, 1, sep - 1), seq - 1)
+  if json then
+    out[#out + 1] = json
+    out[#out + 1] = seq
+  end
+end
+return out
+`,
+);
+
+/** KEYS: escalations by time. ARGV: escalation prefix, from ms, to ms, after id or '', limit. Returns each escalation's JSON. */
+const LIST_ESCALATIONS_BY_TIME = defineLua(
+  'list escalations by time',
+  `${PAGE_OF}
+local out = {}
+for _, id in ipairs(page_of(KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])) do
+  local data = redis.call('HGET', ARGV[1] .. id, 'data')
+  if data then out[#out + 1] = data end
+end
+return out
+`,
+);
+
 /** The case store's scripts, loaded at start-up. */
-export const CASE_SCRIPTS = [CREATE_CASE, TRANSITION_CASE, APPEND_AUDIT, LIST_CASES, ADD_ESCALATION, LIST_ESCALATIONS];
+export const CASE_SCRIPTS = [CREATE_CASE, TRANSITION_CASE, APPEND_AUDIT, LIST_CASES, ADD_ESCALATION, LIST_ESCALATIONS, LIST_CREATED, CASES_WITH_AUDIT, LIST_AUDIT, LIST_ESCALATIONS_BY_TIME];
+
+/** Whether an audit event's kind is listed by period, as the scripts' flag. */
+function periodFlag(event: AuditEvent): string {
+  return (PERIOD_AUDIT_TYPES as readonly string[]).includes(event.type) ? '1' : '0';
+}
 
 /**
  * Refund cases (hashes), their append-only audit trails (one list per case, only ever pushed
@@ -149,6 +272,8 @@ export class RedisCaseStore implements CaseStore {
           keys.insertionCounter,
           keys.refundOutbox,
           keys.refundOutboxEntry(refundCase.id),
+          keys.casesByCreated,
+          keys.auditByTime,
         ],
         [
           refundCase.id,
@@ -158,6 +283,8 @@ export class RedisCaseStore implements CaseStore {
           String(refundCase.createdAt.getTime()),
           auditData(event),
           this.#queueApprovals && refundCase.status === 'approved' ? '1' : '0',
+          String(event.at.getTime()),
+          periodFlag(event),
         ],
       ),
       CREATE_CASE.name,
@@ -208,8 +335,8 @@ export class RedisCaseStore implements CaseStore {
     const reply = arrayReply(
       await this.#link.script(
         TRANSITION_CASE,
-        [this.#keys.case(id), this.#keys.audit(id), this.#keys.refundOutbox, this.#keys.refundOutboxEntry(id)],
-        [from, to, String(at.getTime()), auditData(event), data, id, this.#queueApprovals && to === 'approved' ? '1' : '0'],
+        [this.#keys.case(id), this.#keys.audit(id), this.#keys.refundOutbox, this.#keys.refundOutboxEntry(id), this.#keys.auditByTime],
+        [from, to, String(at.getTime()), auditData(event), data, id, this.#queueApprovals && to === 'approved' ? '1' : '0', String(event.at.getTime()), periodFlag(event)],
       ),
       TRANSITION_CASE.name,
     );
@@ -223,7 +350,12 @@ export class RedisCaseStore implements CaseStore {
 
   async appendAudit(event: AuditEvent): Promise<void> {
     const length = integerReply(
-      await this.#link.script(APPEND_AUDIT, [this.#keys.case(event.caseId), this.#keys.audit(event.caseId)], [auditData(event)]),
+      await this.#link.script(APPEND_AUDIT, [this.#keys.case(event.caseId), this.#keys.audit(event.caseId), this.#keys.auditByTime], [
+        auditData(event),
+        event.caseId,
+        String(event.at.getTime()),
+        periodFlag(event),
+      ]),
       APPEND_AUDIT.name,
     );
     if (length === 0) throw caseNotFound(event.caseId);
@@ -240,7 +372,7 @@ export class RedisCaseStore implements CaseStore {
     const added = integerReply(
       await this.#link.script(
         ADD_ESCALATION,
-        [this.#keys.escalation(escalation.id), this.#keys.escalationsByConversation(escalation.conversationId), this.#keys.insertionCounter],
+        [this.#keys.escalation(escalation.id), this.#keys.escalationsByConversation(escalation.conversationId), this.#keys.insertionCounter, this.#keys.escalationsByTime],
         [escalation.id, escalationData(escalation), String(escalation.at.getTime())],
       ),
       ADD_ESCALATION.name,
@@ -265,6 +397,67 @@ export class RedisCaseStore implements CaseStore {
     return found.map((entry) => entry.escalation);
   }
 
+  async listCreated(from: Date, to: Date, page: IdPage): Promise<RefundCase[]> {
+    return (await this.#listCreated(from, to, page, false)).map((entry) => entry.refundCase);
+  }
+
+  listCreatedWithAudit(from: Date, to: Date, page: IdPage): Promise<CaseWithAudit[]> {
+    return this.#listCreated(from, to, page, true);
+  }
+
+  async withAudit(caseIds: string[]): Promise<CaseWithAudit[]> {
+    checkIds(caseIds);
+    if (caseIds.length === 0) return [];
+    const reply = await this.#link.script(CASES_WITH_AUDIT, [], [this.#keys.casePrefix, this.#keys.auditPrefix, ...caseIds]);
+    return caseEntries(reply, CASES_WITH_AUDIT.name, true);
+  }
+
+  async listAudit(from: Date, to: Date, page: { after?: AuditCursor; limit: number }): Promise<AuditEvent[]> {
+    checkPeriod(from, to);
+    const limit = checkPage(page);
+    const after = page.after ? auditMember(page.after.caseId, page.after.seq) : '';
+    const reply = arrayReply(
+      await this.#link.script(LIST_AUDIT, [this.#keys.auditByTime], [this.#keys.auditPrefix, String(from.getTime()), String(to.getTime()), after, String(limit)]),
+      LIST_AUDIT.name,
+    );
+    const events: AuditEvent[] = [];
+    for (let index = 0; index < reply.length; index += 2) {
+      events.push(toAuditEvent(stringReply(reply[index], LIST_AUDIT.name), integerReply(reply[index + 1], LIST_AUDIT.name)));
+    }
+    return events;
+  }
+
+  async listEscalations(from: Date, to: Date, page: IdPage): Promise<Escalation[]> {
+    checkPeriod(from, to);
+    const limit = checkPage(page);
+    const reply = arrayReply(
+      await this.#link.script(LIST_ESCALATIONS_BY_TIME, [this.#keys.escalationsByTime], [
+        this.#keys.escalationPrefix,
+        String(from.getTime()),
+        String(to.getTime()),
+        page.afterId ?? '',
+        String(limit),
+      ]),
+      LIST_ESCALATIONS_BY_TIME.name,
+    );
+    return reply.map((json) => toEscalation(stringReply(json, LIST_ESCALATIONS_BY_TIME.name)));
+  }
+
+  async #listCreated(from: Date, to: Date, page: IdPage, withAudit: boolean): Promise<CaseWithAudit[]> {
+    checkPeriod(from, to);
+    const limit = checkPage(page);
+    const reply = await this.#link.script(LIST_CREATED, [this.#keys.casesByCreated], [
+      this.#keys.casePrefix,
+      this.#keys.auditPrefix,
+      String(from.getTime()),
+      String(to.getTime()),
+      page.afterId ?? '',
+      String(limit),
+      withAudit ? '1' : '0',
+    ]);
+    return caseEntries(reply, LIST_CREATED.name, withAudit);
+  }
+
   // Newest first; of cases created in the same millisecond, the last inserted first (as the
   // embedded store's rowid order).
   async #list(index: string, min: string): Promise<RefundCase[]> {
@@ -280,4 +473,14 @@ export class RedisCaseStore implements CaseStore {
     found.sort((a, b) => b.refundCase.createdAt.getTime() - a.refundCase.createdAt.getTime() || b.n - a.n);
     return found.map((entry) => entry.refundCase);
   }
+}
+
+/** Cases (and trails) from the entries of LIST_CREATED / CASES_WITH_AUDIT. */
+function caseEntries(reply: unknown, what: string, withAudit: boolean): CaseWithAudit[] {
+  return arrayReply(reply, what).map((raw) => {
+    const entry = arrayReply(raw, what);
+    const refundCase = toCase({ data: stringReply(entry[0], what), status: stringReply(entry[1], what), updatedAt: stringReply(entry[2], what) });
+    const audit = withAudit ? arrayReply(entry[3], what).map((json, index) => toAuditEvent(stringReply(json, what), index + 1)) : [];
+    return { refundCase, audit };
+  });
 }

@@ -17,6 +17,8 @@ import { RATE_LIMIT_SCRIPTS, RedisRateLimitStore } from './rateLimitStore.ts';
 import { REFUND_OUTBOX_SCRIPTS, RedisRefundOutbox } from './refundOutbox.ts';
 import { prepareServer } from './serverCheck.ts';
 import { RedisStateStorage, STATE_SCRIPTS } from './stateStorage.ts';
+import { buildPeriodIndexes, PERIOD_INDEX_SCRIPTS } from './periodIndexes.ts';
+import { RedisSummaryStore, SUMMARY_SCRIPTS } from './summaryStore.ts';
 import { RedisTranscriptStore, TRANSCRIPT_SCRIPTS } from './transcriptStore.ts';
 import { TURN_SCRIPTS } from './turnScripts.ts';
 import { RedisTurnStore } from './turnStore.ts';
@@ -39,6 +41,19 @@ export type { StoreLogger } from './connection.ts';
  *   P cases-by-conversation:<conversationId> zset  case ids by createdAt         never
  *   P escalation:<id>                       hash   data (JSON), n                never
  *   P escalations-by-conversation:<id>      zset   escalation ids by at          never
+ *   P cases-by-created                      zset   every case id by createdAt    never
+ *   P audit-by-time                         zset   `<caseId>\0<seq, 10 digits>` by at, for audit events
+ *                                                  of the kinds listed by period (status_changed,
+ *                                                  escalated, note)            never
+ *   P escalations-by-time                   zset   every escalation id by at     never
+ *   P conversation-summary:<startedAt ms>:<conversationId>
+ *                                           hash   channel, locale, startedAt, lastActiveAt, turns,
+ *                                                  awaiting (absent: nothing), handed, hasCase
+ *                                                  PX = summary retention, restarted by each turn
+ *   P conversation-summaries                zset   `<startedAt ms>:<conversationId>` by startedAt;
+ *                                                  members older than the retention are dropped by
+ *                                                  each turn's commit
+ *   P period-indexes-built                  string set once the time indexes cover older cases
  *   P insertion-counter                     string n of cases and escalations (orders equal times)
  *   P refund-outbox                         zset   approved case ids by due ms (a leased one: its lease's end)   never
  *   P refund-outbox-entry:<caseId>          hash   attempts, lease (token, while leased), queuedAt   deleted once delivered
@@ -52,7 +67,12 @@ export type { StoreLogger } from './connection.ts';
  *
  * TTL: a conversation's record, transcript and the state item its turns commit expire together,
  * `conversationTtlMs` after the last activity (create, transcript append, turn commit). Cases,
- * audit trails, escalations and evidence are kept until deleted by hand.
+ * audit trails, escalations and evidence are kept until deleted by hand. Conversation summaries
+ * (the merchant's figures) are merged by each turn's commit script, so they cost a turn no round
+ * trip, and are kept `summaryRetentionMs` (400 days by default).
+ *
+ * Reads by period (the merchant's figures): each page is one script that walks a time index by
+ * rank and reads the records it names, so a page costs one round trip and O(log N + page).
  *
  * Refund outbox: the scripts that create a case approved or move it to approved also write its
  * outbox entry (when the stores were opened with `queueApprovals`), before touching the case, so
@@ -75,6 +95,8 @@ export interface RedisStoresOptions {
   clock: Clock;
   /** A conversation (record, state, history) is deleted this long after its last activity. */
   conversationTtlMs: number;
+  /** Conversation summaries are kept this long after their conversation's last turn (and listed for this long after it started); 400 days by default. */
+  summaryRetentionMs?: number;
   /** Largest accepted proof file; 10 MB by default (Redis caps values at 512 MB). */
   maxEvidenceBytes?: number;
   /** Longest a turn holds its conversation; a turn whose instance died is taken over after it. 30 s by default. */
@@ -109,6 +131,7 @@ const DEFAULTS = {
   turnPollMs: 500,
   connectTimeoutMs: 5_000,
   commandTimeoutMs: 5_000,
+  summaryRetentionMs: 400 * 24 * 60 * 60 * 1000,
 };
 const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
@@ -126,9 +149,21 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
   try {
     await prepareServer(
       link,
-      [...STATE_SCRIPTS, ...TRANSCRIPT_SCRIPTS, ...CASE_SCRIPTS, ...EVIDENCE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...TURN_SCRIPTS, ...DESK_SCRIPTS, ...REFUND_OUTBOX_SCRIPTS],
+      [
+        ...STATE_SCRIPTS,
+        ...TRANSCRIPT_SCRIPTS,
+        ...CASE_SCRIPTS,
+        ...EVIDENCE_SCRIPTS,
+        ...RATE_LIMIT_SCRIPTS,
+        ...TURN_SCRIPTS,
+        ...DESK_SCRIPTS,
+        ...REFUND_OUTBOX_SCRIPTS,
+        ...SUMMARY_SCRIPTS,
+        ...PERIOD_INDEX_SCRIPTS,
+      ],
       redactUrl(options.url),
     );
+    await buildPeriodIndexes(link, new RedisKeys(options.keyPrefix));
   } catch (error) {
     await link.close();
     throw error;
@@ -144,6 +179,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     keys,
     hub,
     ttlMs,
+    summaryRetentionMs: settings.summaryRetentionMs,
     timing: { leaseMs: settings.turnLeaseMs, waitMs: settings.turnWaitMs, pollMs: settings.turnPollMs },
     logger,
   });
@@ -155,6 +191,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     transcripts: new RedisTranscriptStore({ link, keys, ttlMs }),
     evidence: new RedisEvidenceStore({ link, keys, clock, maxBytes: settings.maxEvidenceBytes }),
     cases: new RedisCaseStore({ link, keys, queueApprovals: options.queueApprovals ?? false }),
+    summaries: new RedisSummaryStore({ link, keys, retentionMs: settings.summaryRetentionMs }),
     refundOutbox: new RedisRefundOutbox({ link, keys }),
     turns,
     events: new RedisConversationEvents({ link, keys, hub }),
@@ -190,6 +227,7 @@ function checkOptions(options: RedisStoresOptions): typeof DEFAULTS & { maxEvide
     turnPollMs: options.turnPollMs ?? DEFAULTS.turnPollMs,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
+    summaryRetentionMs: options.summaryRetentionMs ?? DEFAULTS.summaryRetentionMs,
     maxEvidenceBytes: options.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES,
   };
   for (const [name, value] of Object.entries(settings)) positiveInteger(name, value);

@@ -74,6 +74,45 @@ export class RedisKeys {
     return `${this.prefix}escalations-by-conversation:${conversationId}`;
   }
 
+  /** Sorted set: every case id by createdAt (reads by period). */
+  get casesByCreated(): string {
+    return `${this.prefix}cases-by-created`;
+  }
+
+  /** Scripts that read audit trails named by an index read `auditPrefix + caseId`. */
+  get auditPrefix(): string {
+    return `${this.prefix}audit:`;
+  }
+
+  /** Sorted set: audit events of the kinds listed by period, as `auditMember`, by their `at`. */
+  get auditByTime(): string {
+    return `${this.prefix}audit-by-time`;
+  }
+
+  /** Sorted set: every escalation id by its `at` (reads by period). */
+  get escalationsByTime(): string {
+    return `${this.prefix}escalations-by-time`;
+  }
+
+  /** Hash: one conversation's summary; `member` is `summaryMember(startedAt, conversationId)`. */
+  conversationSummary(member: string): string {
+    return `${this.prefix}conversation-summary:${member}`;
+  }
+
+  get conversationSummaryPrefix(): string {
+    return `${this.prefix}conversation-summary:`;
+  }
+
+  /** Sorted set: summary members by their conversation's startedAt. */
+  get conversationSummaries(): string {
+    return `${this.prefix}conversation-summaries`;
+  }
+
+  /** Set once the indexes for reads by period were built over cases stored before they existed. */
+  get periodIndexesBuilt(): string {
+    return `${this.prefix}period-indexes-built`;
+  }
+
   /** Counter giving cases and escalations their insertion order (ties of equal timestamps). */
   get insertionCounter(): string {
     return `${this.prefix}insertion-counter`;
@@ -129,4 +168,18 @@ export class RedisKeys {
   get deskThreadIndex(): string {
     return `${this.prefix}desk-thread-index`;
   }
+}
+
+/**
+ * An audit event's member in `audit-by-time`: case id, a NUL byte, the seq in 10 digits. Members
+ * of equal score sort by their bytes, so events of the same millisecond come by case id (NUL
+ * sorts before any character of an id, so `RF-1` before `RF-12`, as SQL orders text) then seq.
+ */
+export function auditMember(caseId: string, seq: number): string {
+  return `${caseId}\u0000${String(seq).padStart(10, '0')}`;
+}
+
+/** A conversation summary's member: startedAt ms, a colon, the conversation id (the id last). */
+export function summaryMember(startedAt: Date, conversationId: string): string {
+  return `${startedAt.getTime()}:${conversationId}`;
 }

@@ -1,5 +1,10 @@
 import { CHANNEL_MESSAGES } from './channelHub.ts';
 import { defineLua } from './link.ts';
+import { MERGE_SUMMARY, SUMMARY_ARGC } from './summaryStore.ts';
+
+// ARGV of COMMIT_TURN: where the summary starts, and where the transcript starts after it.
+export const COMMIT_SUMMARY_AT = 9;
+export const COMMIT_TRANSCRIPT_AT = COMMIT_SUMMARY_AT + SUMMARY_ARGC;
 
 // The per-conversation turn queue, in Lua so that each step is atomic and one round trip.
 //
@@ -92,9 +97,10 @@ return take_turn_or_wait(now)
 
 /**
  * A turn ends with its commit. KEYS: 1 queue, 2 deadlines, 3 state item, 4 transcript,
- * 5 conversation record. ARGV: 1 token, 2 conversation TTL ms, 3 channel, 4 '1' to write the
- * state, 5 the eTag it must have ('' = must not exist), 6 its new eTag, 7 its JSON, 8… the
- * transcript activities' JSON.
+ * 5 conversation record, 6 conversation summary, 7 summaries index. ARGV: 1 token,
+ * 2 conversation TTL ms, 3 channel, 4 '1' to write the state, 5 the eTag it must have ('' = must
+ * not exist), 6 its new eTag, 7 its JSON, 8 '1' to merge the summary, 9…19 the summary (see
+ * MERGE_SUMMARY; placeholders when there is none), 20… the transcript activities' JSON.
  *
  * Refuses ({-1}, nothing written) unless the token is still the queue's head: a turn that overran
  * its lease and was taken over must not write. On an eTag mismatch ({-2}) nothing is written
@@ -104,7 +110,7 @@ return take_turn_or_wait(now)
  */
 export const COMMIT_TURN = defineLua(
   'commit turn',
-  `${PRELUDE}
+  `${PRELUDE}${MERGE_SUMMARY}
 local token = ARGV[1]
 if redis.call('ZRANGE', KEYS[1], 0, 0)[1] ~= token then return {-1} end
 if ARGV[4] == '1' then
@@ -117,12 +123,13 @@ if ARGV[4] == '1' then
   redis.call('HSET', KEYS[3], 'etag', ARGV[6], 'value', ARGV[7])
 end
 local last = 0
-for i = 8, #ARGV do
+for i = ${COMMIT_TRANSCRIPT_AT}, #ARGV do
   last = redis.call('RPUSH', KEYS[4], ARGV[i])
 end
 for i = 3, 5 do
   redis.call('PEXPIRE', KEYS[i], ARGV[2])
 end
+if ARGV[8] == '1' then merge_summary(KEYS[6], KEYS[7], ARGV, ${COMMIT_SUMMARY_AT}) end
 local kind = last > 0 and '${CHANNEL_MESSAGES.transcript}' or '${CHANNEL_MESSAGES.released}'
 announce(ARGV[3], kind, leave(KEYS[1], KEYS[2], token))
 return {1, last}

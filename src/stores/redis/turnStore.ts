@@ -8,6 +8,8 @@ import type { RedisKeys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { parseRecord } from './records.ts';
 import { arrayReply, integerReply, optionalStringReply } from './replies.ts';
+import { summaryMember } from './keys.ts';
+import { SUMMARY_ARGC, summaryArgs } from './summaryStore.ts';
 import { COMMIT_TURN, ENTER_TURN, POLL_TURN, RELEASE_TURN } from './turnScripts.ts';
 import { Wake } from './wake.ts';
 
@@ -41,7 +43,7 @@ interface QueueKeys {
  * (the queue and its Lua scripts are described in turnScripts.ts). Without contention a turn costs
  * two round trips: ENTER takes the turn and reads the state snapshot, COMMIT checks the turn is
  * still ours, checks the eTag, writes state and transcript, refreshes the conversation's TTL,
- * ends the turn and publishes. A turn whose work throws costs ENTER and RELEASE.
+ * merges the conversation's summary, ends the turn and publishes. A turn whose work throws costs ENTER and RELEASE.
  *
  * A turn that has to wait subscribes to its conversation's channel (on the shared subscriber
  * connection) and polls when woken by a hand-over, when the holder's lease runs out, and at least
@@ -52,16 +54,18 @@ export class RedisTurnStore implements TurnStore {
   readonly #keys: RedisKeys;
   readonly #hub: ChannelHub;
   readonly #ttlMs: number;
+  readonly #summaryRetentionMs: number;
   readonly #timing: TurnTiming;
   readonly #logger: StoreLogger | undefined;
   readonly #waiting = new Set<Wake>();
   #closed = false;
 
-  constructor(options: { link: RedisLink; keys: RedisKeys; hub: ChannelHub; ttlMs: number; timing: TurnTiming; logger?: StoreLogger }) {
+  constructor(options: { link: RedisLink; keys: RedisKeys; hub: ChannelHub; ttlMs: number; summaryRetentionMs: number; timing: TurnTiming; logger?: StoreLogger }) {
     this.#link = options.link;
     this.#keys = options.keys;
     this.#hub = options.hub;
     this.#ttlMs = options.ttlMs;
+    this.#summaryRetentionMs = options.summaryRetentionMs;
     this.#timing = options.timing;
     this.#logger = options.logger;
   }
@@ -76,10 +80,16 @@ export class RedisTurnStore implements TurnStore {
     const snapshot = entry.kind === 'taken' ? entry.snapshot : await this.#waitForTurn(key, keys, token, started);
 
     let args: string[];
+    let summaryKeys: string[];
     let outcome: { result: T; commit: TurnCommit };
     try {
       outcome = await work(snapshot);
-      args = commitArgs(key, outcome);
+      args = commitArgs(key, outcome, this.#summaryRetentionMs);
+      const summary = outcome.commit.summary;
+      // Without a summary the script touches neither key; any declared key will do.
+      summaryKeys = summary
+        ? [this.#keys.conversationSummary(summaryMember(summary.startedAt, key.conversationId)), this.#keys.conversationSummaries]
+        : [this.#keys.conversationSummaries, this.#keys.conversationSummaries];
     } catch (error) {
       await this.#release(keys, token);
       throw error;
@@ -88,7 +98,7 @@ export class RedisTurnStore implements TurnStore {
     let reply: unknown[];
     try {
       reply = arrayReply(
-        await this.#link.script(COMMIT_TURN, [keys.queue, keys.deadlines, keys.state, keys.transcript, keys.conversation], [
+        await this.#link.script(COMMIT_TURN, [keys.queue, keys.deadlines, keys.state, keys.transcript, keys.conversation, ...summaryKeys], [
           token,
           String(this.#ttlMs),
           keys.channel,
@@ -225,12 +235,13 @@ function assertTurnKey(key: TurnKey): void {
 }
 
 /** COMMIT_TURN's ARGV from the 4th on; serialised before anything is sent, so a bad value writes nothing. */
-function commitArgs(key: TurnKey, outcome: { commit: TurnCommit }): string[] {
+function commitArgs(key: TurnKey, outcome: { commit: TurnCommit }, summaryRetentionMs: number): string[] {
   const commit = outcome?.commit;
   if (!commit || !Array.isArray(commit.transcript)) {
     throw new CodedError('bug', 'invalid_turn_commit', `The turn of ${key.conversationId} returned no commit with a transcript list`, 500);
   }
-  const transcript = commit.transcript.map((activity) => JSON.stringify(activity));
+  const summary = commit.summary === undefined ? ['0', ...Array<string>(SUMMARY_ARGC).fill('')] : ['1', ...summaryArgs(key.conversationId, commit.summary, summaryRetentionMs)];
+  const transcript = [...summary, ...commit.transcript.map((activity) => JSON.stringify(activity))];
   if (!commit.state) return ['0', '', '', '', ...transcript];
   const { item, expectedETag } = commit.state;
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {

@@ -84,12 +84,14 @@ export function escalationValues(escalation: Escalation): SQLInputValue[] {
     escalation.reason,
     escalation.locale,
     escalation.at.getTime(),
+    escalation.channel ?? null,
   ];
 }
 
 export function rowToEscalation(row: Row): Escalation {
   const caseId = optionalText(row, 'case_id');
   const orderId = optionalText(row, 'order_id');
+  const channel = optionalText(row, 'channel');
   return {
     id: text(row, 'id'),
     conversationId: text(row, 'conversation_id'),
@@ -97,6 +99,7 @@ export function rowToEscalation(row: Row): Escalation {
     ...(orderId === undefined ? {} : { orderId }),
     reason: oneOf(row, 'reason', ESCALATION_REASONS),
     locale: oneOf(row, 'locale', LOCALES),
+    ...(channel === undefined ? {} : { channel }),
     at: date(row, 'at'),
   };
 }

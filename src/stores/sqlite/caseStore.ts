@@ -3,7 +3,9 @@ import { auditCaseMismatch, caseNotFound } from '../../cases/errors.ts';
 import { assertTransition } from '../../cases/stateMachine.ts';
 import type { AuditEvent, CaseDecision, CaseStatus, Escalation, RefundCase } from '../../domain/case.ts';
 import { ConflictError } from '../../errors.ts';
-import type { CaseStore } from '../ports.ts';
+import { type AuditCursor, type CaseStore, type CaseWithAudit, type IdPage, PERIOD_AUDIT_TYPES } from '../ports.ts';
+import { checkIds, checkPage, checkPeriod } from '../pages.ts';
+import { integer, type Row } from './rows.ts';
 import {
   auditValues,
   caseValues,
@@ -16,6 +18,8 @@ import { inTransaction } from './transaction.ts';
 
 // Lists are newest first; rowid orders cases created within the same millisecond.
 const NEWEST_FIRST = 'ORDER BY created_at DESC, rowid DESC';
+// The partial index audit_events_by_time covers exactly these kinds (migration 7).
+const PERIOD_TYPES = PERIOD_AUDIT_TYPES.map((type) => `'${type}'`).join(', ');
 
 /**
  * Refund cases, their append-only audit trails and escalations, in sqlite. With `queueApprovals`,
@@ -36,6 +40,14 @@ export class SqliteCaseStore implements CaseStore {
   readonly #selectAudit: StatementSync;
   readonly #insertEscalation: StatementSync;
   readonly #selectEscalations: StatementSync;
+  readonly #listCreated: Paged;
+  readonly #listCreatedAudit: Paged;
+  readonly #createdAtOf: StatementSync;
+  readonly #auditOfMany: StatementSync;
+  readonly #casesOfMany: StatementSync;
+  readonly #listAudit: Paged;
+  readonly #listEscalations: Paged;
+  readonly #escalationAtOf: StatementSync;
 
   constructor(options: { db: DatabaseSync; queueApprovals?: boolean }) {
     const db = options.db;
@@ -66,12 +78,43 @@ export class SqliteCaseStore implements CaseStore {
     );
     this.#selectAudit = db.prepare('SELECT * FROM audit_events WHERE case_id = ? ORDER BY seq');
     this.#insertEscalation = db.prepare(
-      `INSERT INTO escalations (id, conversation_id, case_id, order_id, reason, locale, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO escalations (id, conversation_id, case_id, order_id, reason, locale, at, channel)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     this.#selectEscalations = db.prepare(
       'SELECT * FROM escalations WHERE conversation_id = ? ORDER BY at, rowid',
     );
+    // Pages by period walk the (time, id) indexes. The first page starts at `from`; the next
+    // ones right after the cursor's (time, id), as the index's lower bound, so reading page n
+    // never walks the n - 1 pages before it.
+    const paged = (select: (where: string) => string, first: string, next: string): Paged => ({
+      first: db.prepare(select(first)),
+      next: db.prepare(select(next)),
+    });
+    const createdFirst = 'created_at >= :from AND created_at < :to';
+    const createdNext = '(created_at, id) > (:afterAt, :afterId) AND created_at < :to';
+    const casesPage = (where: string) => `SELECT * FROM cases WHERE ${where} ORDER BY created_at, id LIMIT :limit`;
+    this.#listCreated = paged(casesPage, createdFirst, createdNext);
+    this.#listCreatedAudit = paged(
+      (where) => `SELECT * FROM audit_events WHERE case_id IN (SELECT id FROM (${casesPage(where)})) ORDER BY case_id, seq`,
+      createdFirst,
+      createdNext,
+    );
+    this.#createdAtOf = db.prepare('SELECT created_at AS at FROM cases WHERE id = ?');
+    // Many ids in one statement: a JSON array, unpacked by json_each.
+    this.#casesOfMany = db.prepare('SELECT * FROM cases WHERE id IN (SELECT value FROM json_each(?))');
+    this.#auditOfMany = db.prepare('SELECT * FROM audit_events WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, seq');
+    this.#listAudit = paged(
+      (where) => `SELECT * FROM audit_events WHERE type IN (${PERIOD_TYPES}) AND ${where} ORDER BY at, case_id, seq LIMIT :limit`,
+      'at >= :from AND at < :to',
+      '(at, case_id, seq) > (:afterAt, :afterId, :afterSeq) AND at < :to',
+    );
+    this.#listEscalations = paged(
+      (where) => `SELECT * FROM escalations WHERE ${where} ORDER BY at, id LIMIT :limit`,
+      'at >= :from AND at < :to',
+      '(at, id) > (:afterAt, :afterId) AND at < :to',
+    );
+    this.#escalationAtOf = db.prepare('SELECT at FROM escalations WHERE id = ?');
   }
 
   /** Throws `ConflictError` `case_exists` when the id is taken (the caller picks another id). */
@@ -148,8 +191,95 @@ export class SqliteCaseStore implements CaseStore {
     return this.#selectEscalations.all(conversationId).map(rowToEscalation);
   }
 
+  async listCreated(from: Date, to: Date, page: IdPage): Promise<RefundCase[]> {
+    return readTogether(this.#db, () => {
+      const params = this.#idPage(this.#createdAtOf, from, to, page);
+      return params ? runPage(this.#listCreated, params).map(rowToCase) : [];
+    });
+  }
+
+  async listCreatedWithAudit(from: Date, to: Date, page: IdPage): Promise<CaseWithAudit[]> {
+    // One read transaction: the cases and their trails as of the same moment.
+    return readTogether(this.#db, () => {
+      const params = this.#idPage(this.#createdAtOf, from, to, page);
+      return params ? joinAudit(runPage(this.#listCreated, params).map(rowToCase), runPage(this.#listCreatedAudit, params)) : [];
+    });
+  }
+
+  async withAudit(caseIds: string[]): Promise<CaseWithAudit[]> {
+    checkIds(caseIds);
+    if (caseIds.length === 0) return [];
+    const ids = JSON.stringify(caseIds);
+    const found = readTogether(this.#db, () => joinAudit(this.#casesOfMany.all(ids).map(rowToCase), this.#auditOfMany.all(ids)));
+    const byId = new Map(found.map((entry) => [entry.refundCase.id, entry]));
+    return caseIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async listAudit(from: Date, to: Date, page: { after?: AuditCursor; limit: number }): Promise<AuditEvent[]> {
+    checkPeriod(from, to);
+    const limit = checkPage(page);
+    const after = page.after;
+    const params: Record<string, number | string> = after
+      ? { afterAt: after.at.getTime(), afterId: after.caseId, afterSeq: after.seq, to: to.getTime(), limit }
+      : { from: from.getTime(), to: to.getTime(), limit };
+    return runPage(this.#listAudit, params).map(rowToAudit);
+  }
+
+  async listEscalations(from: Date, to: Date, page: IdPage): Promise<Escalation[]> {
+    const params = this.#idPage(this.#escalationAtOf, from, to, page);
+    return params ? runPage(this.#listEscalations, params).map(rowToEscalation) : [];
+  }
+
+  /**
+   * The parameters of a page whose cursor is an id: the first page's, or the next page's with
+   * the cursor's time looked up (`atOf` answers `at`); undefined when the id names no row.
+   */
+  #idPage(atOf: StatementSync, from: Date, to: Date, page: IdPage): Record<string, number | string> | undefined {
+    checkPeriod(from, to);
+    const limit = checkPage(page);
+    if (page.afterId === undefined) return { from: from.getTime(), to: to.getTime(), limit };
+    const row = atOf.get(page.afterId);
+    return row ? { afterAt: integer(row, 'at'), afterId: page.afterId, to: to.getTime(), limit } : undefined;
+  }
+
   // Called inside the case write's transaction only.
   #queue(caseId: string, at: Date): void {
     if (this.#queueApprovals) this.#queueApproval.run(caseId, at.getTime());
+  }
+}
+
+/** The two statements of a paged listing: its first page, and a page after a cursor. */
+interface Paged {
+  first: StatementSync;
+  next: StatementSync;
+}
+
+function runPage(paged: Paged, params: Record<string, number | string>): Row[] {
+  return ('afterAt' in params ? paged.next : paged.first).all(params);
+}
+
+/** Attaches each case's trail (rows ordered by case, then seq). */
+function joinAudit(cases: RefundCase[], auditRows: Row[]): CaseWithAudit[] {
+  const trails = new Map<string, AuditEvent[]>();
+  for (const row of auditRows) {
+    const event = rowToAudit(row);
+    const trail = trails.get(event.caseId);
+    if (trail) trail.push(event);
+    else trails.set(event.caseId, [event]);
+  }
+  return cases.map((refundCase) => ({ refundCase, audit: trails.get(refundCase.id) ?? [] }));
+}
+
+/**
+ * Runs two reads in one read transaction (a consistent snapshot under WAL) unless a write
+ * transaction is already open on this connection (then they are in it anyway).
+ */
+function readTogether<T>(db: DatabaseSync, read: () => T): T {
+  if (db.isTransaction) return read();
+  db.exec('BEGIN');
+  try {
+    return read();
+  } finally {
+    if (db.isTransaction) db.exec('COMMIT');
   }
 }

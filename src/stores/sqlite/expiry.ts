@@ -6,7 +6,8 @@ import { inTransaction } from './transaction.ts';
  * Conversation expiry for the embedded store: every activity (create, transcript append, turn
  * commit) records when, a conversation idle for `ttlMs` counts as gone at once (`isLive`), and
  * `sweep` deletes what expired: the conversations' records, transcripts and the state their turns
- * wrote, plus expired idempotency keys, rate-limit windows and shared values. Cases are never touched.
+ * wrote, plus expired idempotency keys, rate-limit windows and shared values, and conversation
+ * summaries whose conversation started more than `summaryRetentionMs` ago. Cases are never touched.
  */
 export class ConversationExpiry {
   readonly #db: DatabaseSync;
@@ -15,12 +16,16 @@ export class ConversationExpiry {
   readonly #touch: StatementSync;
   readonly #sweepConversations: StatementSync[];
   readonly #sweepWindows: StatementSync[];
+  readonly #sweepSummaries: StatementSync;
+  readonly #summaryRetentionMs: number;
 
-  constructor(options: { db: DatabaseSync; clock: Clock; ttlMs: number }) {
+  constructor(options: { db: DatabaseSync; clock: Clock; ttlMs: number; summaryRetentionMs: number }) {
     const db = options.db;
     this.#db = db;
     this.#clock = options.clock;
     this.#ttlMs = options.ttlMs;
+    this.#summaryRetentionMs = options.summaryRetentionMs;
+    this.#sweepSummaries = db.prepare('DELETE FROM conversation_summaries WHERE started_at <= :cutoff');
     this.#touch = db.prepare(
       `INSERT INTO conversation_activity (conversation_id, last_active_at) VALUES (?, ?)
        ON CONFLICT (conversation_id) DO UPDATE SET last_active_at = max(last_active_at, excluded.last_active_at)`,
@@ -56,6 +61,7 @@ export class ConversationExpiry {
     inTransaction(this.#db, () => {
       for (const statement of this.#sweepConversations) statement.run({ cutoff });
       for (const statement of this.#sweepWindows) statement.run({ now });
+      this.#sweepSummaries.run({ cutoff: now - this.#summaryRetentionMs });
     });
   }
 }

@@ -16,6 +16,7 @@ import { SqliteSharedValueStore } from './sharedValueStore.ts';
 import { SqliteRateLimitStore } from './rateLimitStore.ts';
 import { SqliteRefundOutbox } from './refundOutbox.ts';
 import { SqliteStateStorage } from './stateStorage.ts';
+import { SqliteSummaryStore } from './summaryStore.ts';
 import { SqliteTranscriptStore } from './transcriptStore.ts';
 import { SqliteTurnStore } from './turnStore.ts';
 
@@ -28,6 +29,11 @@ export interface SqliteStoresOptions {
   maxEvidenceBytes?: number;
   /** A conversation (record, state, history) is deleted this long after its last activity; 30 days by default. */
   conversationTtlMs?: number;
+  /**
+   * Conversation summaries (the merchant's figures) are deleted this long after their
+   * conversation started; 400 days by default (a year and its comparison month).
+   */
+  summaryRetentionMs?: number;
   /** Longest a turn waits for earlier turns of its conversation before failing with `conversation_busy`; 35 s by default. */
   turnWaitMs?: number;
   /**
@@ -40,6 +46,8 @@ export interface SqliteStoresOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_CONVERSATION_TTL_MS = 30 * DAY_MS;
+/** Conversation summaries are kept this long after their conversation started, by default. */
+export const DEFAULT_SUMMARY_RETENTION_MS = 400 * DAY_MS;
 const DEFAULT_TURN_WAIT_MS = 35_000;
 
 /**
@@ -54,11 +62,13 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
   const maxBytes = positive('maxEvidenceBytes', options.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES);
   const ttlMs = positive('conversationTtlMs', options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS);
   const waitMs = positive('turnWaitMs', options.turnWaitMs ?? DEFAULT_TURN_WAIT_MS);
+  const summaryRetentionMs = positive('summaryRetentionMs', options.summaryRetentionMs ?? DEFAULT_SUMMARY_RETENTION_MS);
 
   const db = openDatabase(options.dataDir);
   const clock = options.clock;
   const blobs = new BlobDirectory({ root: join(options.dataDir, 'evidence') });
-  const expiry = new ConversationExpiry({ db, clock, ttlMs });
+  const expiry = new ConversationExpiry({ db, clock, ttlMs, summaryRetentionMs });
+  const summaries = new SqliteSummaryStore({ db });
   const state = new SqliteStateStorage({ db });
   const transcripts = new SqliteTranscriptStore({ db, expiry });
   const events = new InProcessConversationEvents();
@@ -87,8 +97,9 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
     transcripts,
     evidence: new SqliteEvidenceStore({ db, blobs, clock, maxBytes }),
     cases: new SqliteCaseStore({ db, queueApprovals: options.queueApprovals ?? false }),
+    summaries,
     refundOutbox: new SqliteRefundOutbox({ db }),
-    turns: new SqliteTurnStore({ db, state, transcripts, expiry, events, waitMs }),
+    turns: new SqliteTurnStore({ db, state, transcripts, expiry, summaries, events, waitMs }),
     events,
     idempotency: new SqliteIdempotencyStore({ db, clock }),
     desk: new SqliteDeskStore({ db, clock }),

@@ -163,4 +163,30 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX refund_outbox_by_due ON refund_outbox (due_at, case_id);
   `,
+
+  // 7: the merchant's figures (src/insight/): reads by period, and conversation summaries that
+  // outlive the conversations (written in each turn's transaction, swept after the retention).
+  `
+  CREATE INDEX cases_by_created ON cases (created_at, id);
+  -- Only the kinds listed by period (PERIOD_AUDIT_TYPES in ports.ts).
+  CREATE INDEX audit_events_by_time ON audit_events (at, case_id, seq)
+    WHERE type IN ('status_changed', 'escalated', 'note');
+  CREATE INDEX escalations_by_time ON escalations (at, id);
+  -- The conversation's channel, for escalations by channel (NULL on older rows).
+  ALTER TABLE escalations ADD COLUMN channel TEXT;
+
+  CREATE TABLE conversation_summaries (
+    conversation_id  TEXT NOT NULL,
+    started_at       INTEGER NOT NULL,
+    channel          TEXT NOT NULL,
+    locale           TEXT NOT NULL,
+    last_active_at   INTEGER NOT NULL,
+    customer_turns   INTEGER NOT NULL,
+    awaiting         TEXT,             -- NULL: the latest reply asked nothing
+    handed_to_people INTEGER NOT NULL, -- 0 or 1
+    has_case         INTEGER NOT NULL, -- 0 or 1
+    PRIMARY KEY (conversation_id, started_at)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX conversation_summaries_by_start ON conversation_summaries (started_at, conversation_id);
+  `,
 ];

@@ -4,13 +4,16 @@ import { CodedError, UpstreamError } from '../../errors.ts';
 import type { ConversationEvents, TurnCommit, TurnKey, TurnSnapshot, TurnStore } from '../ports.ts';
 import type { ConversationExpiry } from './expiry.ts';
 import type { SqliteStateStorage } from './stateStorage.ts';
+import { assertTurnSummary } from '../../domain/conversationSummary.ts';
+import type { SqliteSummaryStore } from './summaryStore.ts';
 import type { SqliteTranscriptStore } from './transcriptStore.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
  * Runs each conversation's turns one at a time in this process, in call order (a promise chain
  * per conversation, dropped when idle): the state snapshot is read when a turn starts, and its
- * commit (eTag-checked state, transcript, conversation activity) is one sqlite transaction.
+ * commit (eTag-checked state, transcript, conversation activity, the conversation's summary) is
+ * one sqlite transaction.
  * The embedded store serves one process, so no lease is needed: a turn's "instance" cannot die
  * without the queue dying with it.
  */
@@ -19,6 +22,7 @@ export class SqliteTurnStore implements TurnStore {
   readonly #state: SqliteStateStorage;
   readonly #transcripts: SqliteTranscriptStore;
   readonly #expiry: ConversationExpiry;
+  readonly #summaries: SqliteSummaryStore;
   readonly #events: ConversationEvents;
   readonly #waitMs: number;
   readonly #queue = new InProcessTurnSerializer();
@@ -28,6 +32,7 @@ export class SqliteTurnStore implements TurnStore {
     state: SqliteStateStorage;
     transcripts: SqliteTranscriptStore;
     expiry: ConversationExpiry;
+    summaries: SqliteSummaryStore;
     events: ConversationEvents;
     waitMs: number;
   }) {
@@ -35,6 +40,7 @@ export class SqliteTurnStore implements TurnStore {
     this.#state = options.state;
     this.#transcripts = options.transcripts;
     this.#expiry = options.expiry;
+    this.#summaries = options.summaries;
     this.#events = options.events;
     this.#waitMs = options.waitMs;
   }
@@ -75,11 +81,14 @@ export class SqliteTurnStore implements TurnStore {
   async #turn<T>(key: TurnKey, work: (snapshot: TurnSnapshot) => Promise<{ result: T; commit: TurnCommit }>): Promise<T> {
     const outcome = await work({ state: this.#state.readSync(key.stateKey) });
     const { state, transcript } = serialise(key, outcome?.commit);
+    const summary = outcome.commit.summary;
+    if (summary !== undefined) assertTurnSummary(key.conversationId, summary);
     const appended = inTransaction(this.#db, () => {
       if (state) this.#state.commitSync(key.stateKey, state.value, state.expectedETag, key.conversationId);
       else this.#state.adoptSync(key.stateKey, key.conversationId);
       const seqs = this.#transcripts.appendSync(key.conversationId, transcript);
       this.#expiry.touchSync(key.conversationId);
+      if (summary !== undefined) this.#summaries.mergeSync(key.conversationId, summary);
       return seqs.length;
     });
     if (appended > 0) await this.#events.publish(key.conversationId);
