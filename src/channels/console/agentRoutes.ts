@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../errors.ts';
 import type { HandoffService } from '../../handoff/handoffService.ts';
 import { adminGuard } from '../../http/adminAuth.ts';
+import { isBrowserModuleName, loadBrowserModules } from '../../insight/browserModules.ts';
 import { parseBody } from '../api/schemas.ts';
 
 const ActionBody = z.object({
@@ -25,21 +26,32 @@ const REFUSAL_STATUS = { stale: 409, held_by_other: 409, amount_too_high: 400, n
  * The built-in agent desk, for shops without Slack: `GET /agent` is a page that lists the
  * conversations with people and lets a person reply, approve, deny, take over or hand back;
  * it talks to the JSON API under `/v1/desk`, which needs `ADMIN_TOKEN` like the case API.
+ * Its Insight tab (`/agent/insight`) shows the merchant's figures from `GET /v1/stats`.
  */
 export function agentRoutes(options: { handoff: HandoffService; adminToken: string | undefined }): FastifyPluginAsync {
   const { handoff } = options;
   const requireAdmin = adminGuard(options.adminToken);
   const page = readFileSync(new URL('./agent.html', import.meta.url), 'utf8');
+  const modules = loadBrowserModules();
 
   return async (app) => {
     // The page holds no data; everything it shows comes from the token-protected API.
-    app.get('/agent', async (_request, reply) =>
+    // `/agent/insight` is the same page opening on the merchant's figures (links in the digest).
+    const sendPage = async (_request: FastifyRequest, reply: FastifyReply) =>
       reply
         .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+        .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'")
         .header('x-frame-options', 'DENY')
-        .send(page),
-    );
+        .send(page);
+    app.get('/agent', sendPage);
+    app.get('/agent/insight', sendPage);
+
+    // The chart and format code the insight view runs (no data: public like the page).
+    app.get('/agent/insight/:module', async (request, reply) => {
+      const name = (request.params as { module: string }).module;
+      if (!isBrowserModuleName(name)) throw new InputError('not_found', 'no such module', 404);
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(modules[name]);
+    });
 
     app.get('/v1/desk/conversations', async (request) => {
       requireAdmin(request);
