@@ -37,12 +37,13 @@ const subscription = fc.record({
   subscriptionDays: fc.integer({ min: 1, max: 730 }),
   usedDays: fc.integer({ min: 0, max: 730 }),
 });
-const digital = fc.record({ kind: fc.constant<'digital'>('digital'), quantity: fc.integer({ min: 1, max: 3 }), unitPrice: fc.integer({ min: 1, max: 100_000 }) });
+
+const service = fc.record({ kind: fc.constant<'service'>('service'), quantity: fc.integer({ min: 1, max: 3 }), unitPrice: fc.integer({ min: 1, max: 100_000 }) });
 
 /** A consistent order: paid = goods + shipping − discount, the discount never above the goods. */
 const anOrder = fc
   .record({
-    items: fc.array(fc.oneof(physical, physical, subscription, digital), { minLength: 1, maxLength: 5 }),
+    items: fc.array(fc.oneof(physical, physical, subscription, service), { minLength: 1, maxLength: 5 }),
     shippingFee: fc.integer({ min: 0, max: 5_000 }),
     discountShare: fc.double({ min: 0, max: 0.9, noNaN: true }),
     status: fc.constantFrom<Order['status']>('processing', 'shipped', 'delivered', 'delivered', 'delivered', 'cancelled'),
