@@ -12,6 +12,7 @@ import { prompts } from '../support/drive.ts';
 import { STORES, type StoreKind, startServer, type TestServer } from '../support/server.ts';
 import { type SignedRequest, signedEvent, signedInteraction } from '../support/slackSigner.ts';
 import { type SlackStandIn, type StoredMessage, startSlackStandIn } from '../support/slackStandIn.ts';
+import { DESK_AGENT as AGENT, DESK_CHANNEL as DESK, DESK_SECRET as SECRET } from '../support/slackDesk.ts';
 import { type SocketModeStandIn, startSocketModeStandIn } from '../support/socketModeStandIn.ts';
 import { until } from '../support/wait.ts';
 
@@ -21,10 +22,7 @@ import { until } from '../support/wait.ts';
  * photos, mentions in a channel, and the agent desk on the same app.
  */
 const NOW = '2026-11-20T12:00:00Z';
-const SECRET = 'slack-signing-secret-for-tests';
-const DESK = 'C0DESK0001';
 const SHOP = 'C0SHOP0001';
-const AGENT = { id: 'U0AGENT01', name: 'wang.fang', display_name: 'Wang' };
 const CUSTOMER = { id: 'U0CUST0001', dm: 'D0CUST0001' };
 
 let slack: SlackStandIn | undefined;

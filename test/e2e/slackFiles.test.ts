@@ -8,7 +8,8 @@ import { Customer, jpegAttachment } from '../support/client.ts';
 import { driveRefund, prompts } from '../support/drive.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { signedEvent } from '../support/slackSigner.ts';
-import { type SlackStandIn, startSlackStandIn } from '../support/slackStandIn.ts';
+import type { SlackStandIn } from '../support/slackStandIn.ts';
+import { DESK_AGENT as AGENT, DESK_CHANNEL as CHANNEL, DESK_SECRET as SECRET, deskEnv, startDeskStandIn } from '../support/slackDesk.ts';
 import { until } from '../support/wait.ts';
 
 /**
@@ -17,19 +18,14 @@ import { until } from '../support/wait.ts';
  * proof, and the customer downloads them from their own conversation with their token.
  */
 const NOW = '2026-11-20T12:00:00Z';
-const SECRET = 'slack-signing-secret-for-tests';
-const CHANNEL = 'C0DESK0001';
-const AGENT = { id: 'U0AGENT01', name: 'wang.fang', display_name: 'Wang' };
 
 let slack: SlackStandIn;
 let server: TestServer;
 let foreign: { server: Server; url: string; requests: string[] } | undefined;
 
 beforeEach(async () => {
-  slack = await startSlackStandIn();
-  slack.setChannelMembers(CHANNEL, [AGENT.id]);
-  slack.setUser({ id: AGENT.id, name: AGENT.name, display_name: AGENT.display_name });
-  server = await startServer({ now: NOW, env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_AGENT_CHANNEL: CHANNEL, SLACK_API_URL: slack.url } });
+  slack = await startDeskStandIn();
+  server = await startServer({ now: NOW, env: deskEnv(slack) });
 });
 afterEach(async () => {
   await server.close();

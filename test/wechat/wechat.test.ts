@@ -8,7 +8,8 @@ import { DESK_ACTIONS, encodeButtonValue } from '../../src/channels/slack-desk/a
 import { blockActions, threadMessageEvent } from '../slack/payloads.ts';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis.ts';
 import { type SignedRequest, signedEvent, signedInteraction } from '../support/slackSigner.ts';
-import { type SlackStandIn, startSlackStandIn } from '../support/slackStandIn.ts';
+import type { SlackStandIn } from '../support/slackStandIn.ts';
+import { DESK_AGENT as AGENT, DESK_CHANNEL as CHANNEL, DESK_SECRET as SECRET, deskEnv, startDeskStandIn } from '../support/slackDesk.ts';
 import { until } from '../support/wait.ts';
 
 const NOW = '2026-11-20T12:00:00Z';
@@ -289,9 +290,6 @@ describe('WeChat across instances and tokens', () => {
 });
 
 describe('WeChat customer with the Slack agent desk', () => {
-  const SECRET = 'slack-signing-secret-for-tests';
-  const CHANNEL = 'C0DESK0001';
-  const AGENT = { id: 'U0AGENT01', name: 'wang.fang', display_name: 'Wang' };
   let slack: SlackStandIn | undefined;
 
   afterEach(async () => {
@@ -299,10 +297,8 @@ describe('WeChat customer with the Slack agent desk', () => {
   });
 
   it('relays both ways: the customer on WeChat, the agent in the card thread', async () => {
-    slack = await startSlackStandIn();
-    slack.setChannelMembers(CHANNEL, [AGENT.id]);
-    slack.setUser({ id: AGENT.id, name: AGENT.name, display_name: AGENT.display_name });
-    await start({ SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_AGENT_CHANNEL: CHANNEL, SLACK_API_URL: slack.url });
+    slack = await startDeskStandIn();
+    await start(deskEnv(slack));
     const stand = slack;
     const seconds = () => Math.floor(server.clock.now().getTime() / 1000);
     const send = (request: SignedRequest) => fetch(`${server.url}/slack/events`, { method: 'POST', headers: request.headers, body: request.body });
