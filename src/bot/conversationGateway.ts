@@ -24,6 +24,11 @@ export interface InboundMessage {
   attachments?: { contentType: string; name?: string; contentUrl: string }[];
   value?: unknown;
   locale?: Locale;
+  /**
+   * The client's own key for this message (the API's `Idempotency-Key`): a message whose key the
+   * conversation already ran is answered from the history instead of being run again.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -157,17 +162,24 @@ export class ConversationGateway {
     return record;
   }
 
-  /** Runs one customer message and returns the assistant's replies. */
+  /**
+   * Runs one customer message and returns the assistant's replies. A message with an
+   * idempotency key is a client's retry when its answer was lost (the instance died, the
+   * connection broke after the commit): if a turn with that key already committed, its replies
+   * are answered again and nothing runs twice.
+   */
   async send(record: ConversationRecord, inbound: InboundMessage): Promise<PublicActivity[]> {
-    return this.#turn(record, {
+    const clientId = inbound.idempotencyKey === undefined ? undefined : `client:${inbound.idempotencyKey}`;
+    const activity: Partial<Activity> = {
       ...this.#envelope(record, inbound.locale ?? record.locale),
       type: 'message',
-      id: randomUUID(),
+      id: clientId ?? randomUUID(),
       from: { id: customerId(record.id), name: 'customer', role: 'user' },
       text: inbound.text,
       value: inbound.value,
       attachments: inbound.attachments?.map((attachment) => ({ ...attachment, name: attachment.name ?? 'file' })),
-    });
+    };
+    return (await this.#runTurn(record, activity, clientId)).replies;
   }
 
   /**
@@ -234,16 +246,28 @@ export class ConversationGateway {
     return (await this.#runTurn(record, activity)).replies;
   }
 
-  /** Runs a turn, then (after it committed) its effects; answers the replies and the turn's result. */
-  async #runTurn(record: ConversationRecord, activity: Partial<Activity>): Promise<{ replies: PublicActivity[]; result: unknown }> {
+  /**
+   * Runs a turn, then (after it committed) its effects; answers the replies and the turn's result.
+   * With `replayId`, a turn whose message with that id is already in the history is not run: it
+   * writes nothing and answers the replies that message got.
+   */
+  async #runTurn(record: ConversationRecord, activity: Partial<Activity>, replayId?: string): Promise<{ replies: PublicActivity[]; result: unknown }> {
     const key = { conversationId: record.id, stateKey: conversationStateKey(record.channel, record.id) };
+    let replayed: PublicActivity[] | undefined;
     // The conversation's summary (the merchant's figures) is written with the turn's own commit.
     const output = await runTurn(
       this.#turns,
       key,
-      () => this.#adapter.runTurn(activity, this.#logic),
+      async () => {
+        // Looked up inside the turn: a retry waits for the original turn, if it is still running.
+        replayed = replayId === undefined ? undefined : await this.#repliesTo(record.id, replayId);
+        return replayed ? { replies: [], effects: [], result: undefined, notes: {} } : this.#adapter.runTurn(activity, this.#logic);
+      },
       (turn, transcript) => summarizeTurn({ record, at: this.#clock.now(), transcript, notes: turn.notes }),
+      // The privacy index: who this conversation belongs to (src/privacy/).
+      (turn) => ('customers' in turn.notes ? turn.notes.customers : undefined),
     );
+    if (replayed) return { replies: replayed, result: undefined };
     for (const effect of output.effects) {
       // An effect that fails (the agent desk is down) must not fail the customer's turn, which
       // is committed; the effect's owner queues and retries it.
@@ -257,6 +281,24 @@ export class ConversationGateway {
       await sender(record, replies).catch((error: unknown) => this.#onEffectError(error, record.id));
     }
     return { replies, result: output.result };
+  }
+
+  /**
+   * The replies a committed message got: the assistant's and agents' messages after it in the
+   * history, up to the customer's next message (an update that arrived since is included: the
+   * customer has not seen it yet either). Undefined when no message has this id.
+   */
+  async #repliesTo(conversationId: string, messageId: string): Promise<PublicActivity[] | undefined> {
+    const entries = await this.#transcripts.list(conversationId, 0);
+    const at = entries.findIndex((entry) => entry.activity.id === messageId);
+    if (at < 0) return undefined;
+    const replies: PublicActivity[] = [];
+    for (const entry of entries.slice(at + 1)) {
+      const activity = entry.activity as PublicActivity;
+      if (activity.from?.role === 'user') break;
+      replies.push(activity);
+    }
+    return replies;
   }
 
   async #record(conversationId: string): Promise<ConversationRecord | undefined> {

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log/logger.ts';
 import type { DeliveryResult, RefundWebhookSender } from '../../src/refunds/webhook/client.ts';
 import { RefundDispatcher, type RefundDispatcherTiming } from '../../src/refunds/webhook/dispatcher.ts';
 import type { RefundWebhookPayload } from '../../src/refunds/webhook/payload.ts';
-import type { RefundOutbox } from '../../src/stores/ports.ts';
+import type { CaseStore, RefundOutbox } from '../../src/stores/ports.ts';
 import { aCase, anEvent } from '../stores/contract/harness.ts';
 import { makeSqliteHarness } from '../stores/sqliteHarness.ts';
 import { until } from '../support/wait.ts';
@@ -43,8 +43,8 @@ describe('RefundDispatcher', () => {
     await harness.cleanup();
   });
 
-  function start(options: { outbox?: RefundOutbox; orders?: OrderDirectory; timing?: Partial<RefundDispatcherTiming> } = {}): RefundDispatcher {
-    const cases = new CaseService({ store: harness.stores.cases, clock: harness.clock });
+  function start(options: { outbox?: RefundOutbox; orders?: OrderDirectory; timing?: Partial<RefundDispatcherTiming>; caseStore?: CaseStore } = {}): RefundDispatcher {
+    const cases = new CaseService({ store: options.caseStore ?? harness.stores.cases, clock: harness.clock });
     dispatcher = new RefundDispatcher({
       outbox: options.outbox ?? harness.stores.refundOutbox,
       caseStore: harness.stores.cases,
@@ -144,6 +144,36 @@ describe('RefundDispatcher', () => {
     await approve('RF-TEST22');
     start({ outbox: flaky });
     await until(() => webhook.calls.length === 1, 'the delivery after the store came back');
+  });
+
+  it('keeps the entry until a case the merchant refunded is marked refunded: a failure in between is retried, not left approved', async () => {
+    // Found by the soak (npm run soak): Redis restarted between removing the entry and marking the case.
+    webhook.answer = async () => ({ ok: true, status: 200, refunded: true, reference: 'PAY-1' });
+    await approve('RF-TEST24');
+    let failures = 1;
+    const flaky = new Proxy(harness.stores.cases, {
+      get(target, property) {
+        if (property === 'transition' && failures > 0) {
+          failures -= 1;
+          return async () => {
+            throw new Error('store unavailable');
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const running = start({ caseStore: flaky });
+    await until(() => webhook.calls.length === 1, 'the first delivery');
+    await until(async () => failures === 0 && (await harness.stores.refundOutbox.list()).length === 1, 'the failed marking');
+    expect((await harness.stores.cases.get('RF-TEST24'))?.status).toBe('approved');
+    // The lease lapses; the delivery is repeated under the same key and the case is marked this time.
+    harness.clock.advance(61_000);
+    running.nudge();
+    await until(async () => (await harness.stores.cases.get('RF-TEST24'))?.status === 'refunded', 'the case marked refunded');
+    await until(async () => (await harness.stores.refundOutbox.list()).length === 0, 'the entry done');
+    expect(webhook.calls.map((call) => call.key)).toEqual(['RF-TEST24', 'RF-TEST24']);
+    expect(told.customer.map((refundCase) => refundCase.id)).toEqual(['RF-TEST24']);
   });
 
   it('on stop, aborts a request in flight and makes its entry due again at once, without backoff or escalation', async () => {

@@ -16,15 +16,19 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A private `redis-server` child process (nothing kept on disk), which a test can stop and
- * start again to see how the stores live through a Redis outage. `kill()` is for afterAll.
+ * A private `redis-server` child process, which a test can stop and start again to see how the
+ * stores live through a Redis outage. Nothing is kept on disk, unless `persistDir` is given: then
+ * every write is in an append-only file there, fsynced (as production should run it), and a
+ * restart comes back with the data. `kill()` is for afterAll.
  */
 export class RedisServerProcess {
   readonly port: number;
+  readonly #persistDir: string | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(port: number) {
+  constructor(port: number, options: { persistDir?: string } = {}) {
     this.port = port;
+    this.#persistDir = options.persistDir;
   }
 
   get url(): string {
@@ -32,7 +36,8 @@ export class RedisServerProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const persistence = this.#persistDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.#persistDir] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: 'ignore',
     });
     this.#child = child;

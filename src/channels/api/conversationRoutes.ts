@@ -3,7 +3,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { bearerToken } from './auth.ts';
 import { verifyCustomerToken } from './customerToken.ts';
 import type { ConversationGateway } from '../../bot/conversationGateway.ts';
-import { CreateConversationBody, checkActivityLimits, HistoryQuery, parseBody, PostActivityBody } from './schemas.ts';
+import { CreateConversationBody, checkActivityLimits, HistoryQuery, IdempotencyKeyHeader, parseBody, PostActivityBody } from './schemas.ts';
 
 /**
  * The conversation API (SPEC §6) — transport only: authenticate, validate, pass the activity to
@@ -25,7 +25,8 @@ export function conversationRoutes(options: { gateway: ConversationGateway; cust
       const record = await gateway.authenticate(conversationIdOf(request), bearerToken(request));
       const body = parseBody(PostActivityBody, request.body);
       checkActivityLimits(body);
-      const activities = await gateway.send(record, body);
+      const idempotencyKey = parseBody(IdempotencyKeyHeader, request.headers['idempotency-key']);
+      const activities = await gateway.send(record, idempotencyKey === undefined ? body : { ...body, idempotencyKey });
       return { activities };
     });
 

@@ -29,6 +29,12 @@ export const PostActivityBody = z.object({
 });
 export type PostActivityBody = z.infer<typeof PostActivityBody>;
 
+/**
+ * The optional `Idempotency-Key` header of a message: the client's own id for it, sent again
+ * unchanged when it retries, so that the message runs once (printable ASCII, at most 200).
+ */
+export const IdempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key must be 1 to 200 printable ASCII characters').optional();
+
 export const HistoryQuery = z.object({
   watermark: z.coerce.number().int().min(0).default(0),
 });

@@ -192,9 +192,13 @@ export class RefundDispatcher {
         ...(result.refunded ? { merchantStatus: 'refunded' } : {}),
         ...(result.reference ? { reference: result.reference } : {}),
       });
+      // Marked refunded before the entry leaves the outbox: if this instance dies (or the store
+      // fails) in between, the entry comes back and is dropped, the case no longer approved;
+      // the other way round the case would stay approved for ever, the merchant having paid.
+      const refunded = result.refunded ? await this.#cases.markRefunded(refundCase.id, ACTOR, result.reference ? { reference: result.reference } : {}) : undefined;
       await this.#outbox.done(caseId, entry.lease);
       this.#logger.info({ caseId, attempt, status: result.status, refunded: result.refunded }, 'refund sent to the merchant');
-      if (result.refunded) await this.#refunded(refundCase, result.reference);
+      if (refunded?.changed) await this.#tellRefunded(refunded.refundCase);
       return;
     }
     await this.#failed(entry, refundCase, audit, result);
@@ -251,13 +255,11 @@ export class RefundDispatcher {
     }
   }
 
-  async #refunded(refundCase: RefundCase, reference: string | undefined): Promise<void> {
-    const { refundCase: refunded, changed } = await this.#cases.markRefunded(refundCase.id, ACTOR, reference ? { reference } : {});
-    if (!changed) return;
+  async #tellRefunded(refunded: RefundCase): Promise<void> {
     try {
       await this.#notifyCustomer(refunded);
     } catch (error) {
-      this.#logger.warn({ err: error, caseId: refundCase.id }, 'could not tell the customer their refund was paid');
+      this.#logger.warn({ err: error, caseId: refunded.id }, 'could not tell the customer their refund was paid');
     }
   }
 
