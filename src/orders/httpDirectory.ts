@@ -30,6 +30,13 @@ export interface HttpOrderDirectoryOptions {
 /** The API's answer to a path, or its "no such thing". */
 const NOT_FOUND = Symbol('not found');
 
+/**
+ * Largest answer read (after any content-encoding is undone): a customer's order list is far
+ * smaller. A longer one is a broken or hostile API; it is not read into memory, where a
+ * compressed gigabyte within the deadline could take the process down.
+ */
+export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
+
 /** One lookup: the path asked, how logs name it, and the order it is about (if one). */
 interface Call {
   path: string;
@@ -131,7 +138,7 @@ export class HttpOrderDirectory implements OrderDirectory {
 
   async #try(path: string): Promise<{ answer: unknown } | TryFailure> {
     let status: number;
-    let text: string;
+    let text: string | undefined;
     try {
       // One deadline for the whole try: a server that sends headers and then stalls is as slow as one that says nothing.
       const response = await this.#fetch(`${this.#base}${path}`, {
@@ -139,7 +146,7 @@ export class HttpOrderDirectory implements OrderDirectory {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       status = response.status;
-      text = await response.text();
+      text = await readAtMost(response, MAX_ANSWER_BYTES);
     } catch (error) {
       const name = (error as Error | undefined)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') return { reason: `no answer within ${this.#timeoutMs} ms`, retry: true };
@@ -150,6 +157,7 @@ export class HttpOrderDirectory implements OrderDirectory {
     if (status >= 500 || status === 429) return { reason: `answered ${status}`, retry: true };
     if (status === 401 || status === 403) return { reason: `answered ${status}: check ORDERS_API_TOKEN`, retry: false };
     if (status !== 200) return { reason: `answered ${status}`, retry: false };
+    if (text === undefined) return { reason: `answered more than ${MAX_ANSWER_BYTES} bytes`, retry: false };
     try {
       return { answer: JSON.parse(text) as unknown };
     } catch {
@@ -162,4 +170,27 @@ export class HttpOrderDirectory implements OrderDirectory {
     this.#logger[level]({ orderApi: call.what, reason }, 'order API gave no usable answer');
     return new OrdersUnavailableError(`order API ${call.what}: ${reason}`, call.orderId === undefined ? {} : { orderId: call.orderId });
   }
+}
+
+/** The body as text, or undefined (and the rest left unread) once it runs past `limit` bytes. */
+async function readAtMost(response: Response, limit: number): Promise<string | undefined> {
+  if (Number(response.headers.get('content-length')) > limit) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -93,4 +93,17 @@ describe('live conversation stream and case updates', () => {
     expect((await changeStatus('RF-XXXXXX', { status: 'refunded' })).status).toBe(404);
     expect((await changeStatus(summary.id, { status: 'paid' })).status).toBe(400);
   });
+
+  // Found by the fuzz (test/fuzz): a HEAD got no headers and its connection stayed open.
+  it('answers HEAD on the stream with its headers at once, and checks the token as GET does', async () => {
+    const customer = new Customer(server.url);
+    await customer.start('en');
+    const url = `${server.url}/v1/conversations/${customer.conversationId}/stream`;
+    const head = await fetch(url, { method: 'HEAD', headers: { authorization: `Bearer ${customer.token}` }, signal: AbortSignal.timeout(5000) });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await head.text()).toBe('');
+    const stranger = await fetch(url, { method: 'HEAD', headers: { authorization: 'Bearer wrong' }, signal: AbortSignal.timeout(5000) });
+    expect(stranger.status).toBe(401);
+  });
 });

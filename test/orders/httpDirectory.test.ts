@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/domain/clock.ts';
 import { OrdersUnavailableError } from '../../src/errors.ts';
 import { parseOrdersFile } from '../../src/orders/fileDirectory.ts';
-import { HttpOrderDirectory, type HttpOrderDirectoryOptions } from '../../src/orders/httpDirectory.ts';
+import { HttpOrderDirectory, type HttpOrderDirectoryOptions, MAX_ANSWER_BYTES } from '../../src/orders/httpDirectory.ts';
 import { demoOrderRecords, OrderApiStandIn, type OrderJson } from '../support/orderApiStandIn.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -140,6 +141,34 @@ describe('answers that are never used', () => {
     expect(log).toContain('paid');
     expect(log).not.toContain('hanmeimei');
     expect(log).not.toContain('Han Meimei');
+  });
+
+  // Found by the fuzz (test/fuzz): the whole answer was read into memory, however large, a
+  // compressed one inflated too — a gigabyte of zeros is a megabyte of gzip.
+  it('an answer larger than MAX_ANSWER_BYTES, compressed or not, stops being read (no retry)', async () => {
+    const inflated = MAX_ANSWER_BYTES + 1;
+    const answers = [
+      { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(inflated, 0x20)) },
+      { headers: { 'content-type': 'application/json' }, body: Buffer.alloc(inflated, 0x20) },
+    ];
+    for (const answer of answers) {
+      api.answerRaw = (_request, response) => {
+        response.writeHead(200, { ...answer.headers, 'content-length': String(answer.body.length) });
+        response.end(answer.body);
+        return true;
+      };
+      const before = api.requests.length;
+      const error = await unavailable(directory({ timeoutMs: 5000 }).get('100102'));
+      expect(error.message).toContain(`answered more than ${MAX_ANSWER_BYTES} bytes`);
+      expect(api.requests.length - before).toBe(1);
+    }
+    // Just under the limit is read (and then refused for not being an order).
+    api.answerRaw = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(`${' '.repeat(MAX_ANSWER_BYTES - 2)}{}`);
+      return true;
+    };
+    expect((await unavailable(directory({ timeoutMs: 5000 }).get('100102'))).message).not.toContain('more than');
   });
 
   it('another order than the one asked', async () => {

@@ -81,6 +81,27 @@ describe('Slack events and interactivity route', () => {
     }
   });
 
+  // Found by the fuzz (test/fuzz): Bolt threw a TypeError while routing these, and the route answered 500.
+  it('answers 400, not 500, to a signed payload whose routing fields have the wrong types, and does nothing', async () => {
+    desk = await startRouteHarness();
+    const message = { type: 'message', channel: AGENT_CHANNEL, user: AGENT.id, text: 'hi', ts: '1760000300.000001', thread_ts: CARD_TS };
+    const payloads = [
+      { type: 'event_callback', event_id: 'Ev1', event: null },
+      { type: 'event_callback', event_id: 'Ev2', authorizations: [null], event: message },
+      { type: 'event_callback', event_id: 'Ev3', event: { ...message, channel: 5 } },
+      { type: 'event_callback', event_id: 'Ev4', event: { ...message, user: null } },
+      { type: 'block_actions', actions: [{ action_id: DESK_ACTIONS.takeOver, value: buttonValue(DESK_ACTIONS.takeOver) }] },
+      { type: 'view_submission', user: { id: AGENT.id } },
+    ];
+    for (const payload of payloads) {
+      const response = await desk.send(signedEvent(SIGNING_SECRET, payload, desk.now()));
+      expect(response.status, JSON.stringify(payload)).toBe(400);
+      expect(await response.json()).toEqual({ error: { code: 'bad_request', message: 'not a Slack event or interaction payload' } });
+    }
+    await desk.finish();
+    expect(desk.acts).toHaveLength(0);
+  });
+
   it('takes over for the clicking agent, named as Slack shows them', async () => {
     desk = await startRouteHarness();
     const response = await desk.send(click(DESK_ACTIONS.takeOver));

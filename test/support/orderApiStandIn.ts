@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { asOfShiftMs } from '../../src/orders/fileDirectory.ts';
@@ -58,6 +58,11 @@ export class OrderApiStandIn {
   failStatus = 500;
   /** How long `slow` waits before answering. */
   slowMs = 1000;
+  /**
+   * When set, answers every authorised request itself, whatever the mode: a test's own wire-level
+   * answer (hostile bodies, headers, stalls; test/fuzz). Return false to answer as the mode does.
+   */
+  answerRaw: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
   /** Every request received, in order. */
   readonly requests: OrderApiRequest[] = [];
   readonly token: string;
@@ -97,6 +102,7 @@ export class OrderApiStandIn {
         response.end(body === undefined ? '' : JSON.stringify(body));
       };
       if (request.headers.authorization !== `Bearer ${this.token}`) return answer(401, { error: 'unauthorized' });
+      if (this.answerRaw?.(request, response)) return;
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       const respond = () => this.#respond(url, answer);
       if (this.mode === 'slow') {

@@ -30,9 +30,15 @@ export function streamRoutes(options: { gateway: ConversationGateway }): Fastify
       const query = parseBody(StreamQuery, request.query);
       const resumeFrom = request.headers['last-event-id'];
       const after = resumeFrom === undefined ? query.watermark : parseBody(LastEventId, resumeFrom);
+      // HEAD (Fastify answers it with this handler): the headers only. A hijacked HEAD reply never
+      // sends them (Node holds them until the body ends), which left the connection hanging.
+      if (request.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform').send();
 
       reply.hijack();
       const response = reply.raw;
+      // Headers set through the reply (CORS for the widget's origins) are not written for a
+      // hijacked reply: pass them on, or a merchant page's EventSource is refused.
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) response.setHeader(name, value);
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',

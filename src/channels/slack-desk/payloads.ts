@@ -62,3 +62,40 @@ export const EventEnvelope = z.object({ type: z.literal('event_callback'), event
 export function userFallbackName(user: z.infer<typeof SlackUser>): string | undefined {
   return user.name || user.username || undefined;
 }
+
+const SlackObject = z.looseObject({});
+
+/**
+ * What Bolt itself reads from a body while routing it, before any of our listeners run
+ * (`App.processEvent`: `getTypeAndConversation`, `buildSource`): a wrong type there — `event:
+ * null`, an `authorizations` entry that is not an object, a numeric `event.channel` — makes it
+ * throw a TypeError. Slack never sends such a body; the route refuses it (400) before Bolt sees it.
+ */
+export const RoutableBody = z.union([
+  // Events API: the event, with its conversation and user as a string or an object, and the app's authorizations.
+  z.looseObject({
+    event: z.looseObject({
+      type: z.string(),
+      channel: z.union([z.string(), SlackObject]).optional(),
+      user: z.union([z.string(), SlackObject]).optional(),
+      item: SlackObject.optional(),
+      subteam: SlackObject.optional(),
+    }),
+    authorizations: z.array(SlackObject).optional(),
+  }),
+  // Slash commands (a form): ids only, as strings.
+  z.looseObject({ event: z.undefined().optional(), command: z.string() }),
+  // Interactivity (actions, modals, shortcuts, options): who acted, in which team and channel.
+  z
+    .looseObject({
+      event: z.undefined().optional(),
+      type: z.string().optional(),
+      user: SlackObject,
+      team: SlackObject.nullish(),
+      enterprise: SlackObject.nullish(),
+      channel: SlackObject.optional(),
+      view: SlackObject.optional(),
+      actions: z.array(SlackObject).optional(),
+    })
+    .refine((body) => !(body.type === 'view_submission' || body.type === 'view_closed') || body.view !== undefined, { message: 'a modal payload needs its view' }),
+]);

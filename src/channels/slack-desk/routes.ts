@@ -2,6 +2,7 @@ import { defaultBodyLimit } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
 import { systemClock } from '../../domain/clock.ts';
 import { createDeskBoltApp, type SlackAppOptions } from './boltApp.ts';
+import { RoutableBody } from './payloads.ts';
 import { RouteReceiver } from './routeReceiver.ts';
 import { checkSlackSignature } from './signature.ts';
 
@@ -62,6 +63,8 @@ export function slackDeskRoutes(options: SlackDeskRoutesOptions): FastifyPluginA
       const body = parseSlackBody(rawBody, isForm);
       if (!body) return reply.code(400).send({ error: { code: 'bad_request', message: 'unreadable Slack payload' } });
       if (body.type === 'url_verification') return reply.send({ challenge: body.challenge });
+      // Bolt throws on a payload whose routing fields have the wrong types: not a Slack payload.
+      if (!RoutableBody.safeParse(body).success) return reply.code(400).send({ error: { code: 'bad_request', message: 'not a Slack event or interaction payload' } });
 
       const retryNum = header(request.headers['x-slack-retry-num']);
       const retryReason = header(request.headers['x-slack-retry-reason']);
