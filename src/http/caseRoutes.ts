@@ -5,6 +5,7 @@ import { type AuditEvent, CASE_STATUSES, type RefundCase } from '../domain/case.
 import { fromMinor } from '../domain/money.ts';
 import { InputError } from '../errors.ts';
 import { adminGuard } from './adminAuth.ts';
+import { sameOriginGuard } from './csrf.ts';
 import type { CaseStore } from '../stores/ports.ts';
 import { parseBody } from '../channels/api/schemas.ts';
 
@@ -37,9 +38,13 @@ export function caseRoutes(options: {
   /** Tells the case's conversation; false when the conversation no longer exists. */
   notify: (refundCase: RefundCase, note: string | undefined) => Promise<boolean>;
   adminToken: string | undefined;
+  /** PUBLIC_URL: pages there may post to the case API besides those on the request's own host. */
+  publicUrl: string | undefined;
 }): FastifyPluginAsync {
   const { cases, caseService, notify, adminToken } = options;
   const requireAdmin = adminGuard(adminToken);
+  // Every state-changing staff route: no cross-site browser requests, JSON bodies only.
+  const sameOrigin = sameOriginGuard({ publicUrl: options.publicUrl });
 
   return async (app) => {
     app.get('/v1/cases/:caseId', async (request) => {
@@ -50,7 +55,7 @@ export function caseRoutes(options: {
       return { ...caseJson(found), audit: (await cases.audit(found.id)).map(auditJson) };
     });
 
-    app.post('/v1/cases/:caseId/status', async (request) => {
+    app.post('/v1/cases/:caseId/status', { onRequest: sameOrigin }, async (request) => {
       requireAdmin(request);
       const { caseId } = request.params as { caseId: string };
       const change = parseBody(StatusChange, request.body);
@@ -61,7 +66,7 @@ export function caseRoutes(options: {
 
     // The merchant's confirmation that the refund was paid (its refund webhook receiver calls
     // this). Idempotent: confirming a refunded case again answers 200 and tells nobody twice.
-    app.post('/v1/cases/:caseId/refunded', async (request) => {
+    app.post('/v1/cases/:caseId/refunded', { onRequest: sameOrigin }, async (request) => {
       requireAdmin(request);
       const { caseId } = request.params as { caseId: string };
       const body = parseBody(RefundedConfirmation, request.body ?? {});

@@ -18,12 +18,15 @@ export function evidenceRoutes(options: { evidence: EvidenceStore; links: Eviden
       if (!links.verify(id, query.expires, query.signature)) throw new InputError('link_invalid', 'this link is invalid or has expired', 403);
       const file = await evidence.get(id);
       if (!file) throw new InputError('evidence_not_found', 'no such file', 404);
-      // The type comes from the bytes (checked at upload); nosniff and attachment keep a
-      // browser from treating a file as anything else.
+      // The type comes from the bytes (checked at upload); nosniff, attachment and a sandbox
+      // keep a browser from treating a file as anything else. The signed link is the
+      // credential, so other sites may embed it: Web Chat shows an agent's image from it.
       return reply
         .type(file.ref.contentType)
         .header('x-content-type-options', 'nosniff')
         .header('content-disposition', contentDisposition(file.ref.name))
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cross-origin-resource-policy', 'cross-origin')
         .header('cache-control', 'private, max-age=300')
         .send(Buffer.from(file.bytes));
     });

@@ -1,7 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import { asCodedError, CodedError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import { SECURITY_HEADERS } from './securityHeaders.ts';
 
 /** Largest request body: 5 attachments of 10 MB, base64-encoded (×4/3), plus the text. */
 export const MAX_BODY_BYTES = 70 * 1024 * 1024;
@@ -23,9 +25,12 @@ export function createHttpServer(options: {
   plugins: FastifyPluginAsync[];
   /** Other sites whose pages may call the customer-facing API (the embedded widget): origins and the paths open to them. */
   cors?: { origins: string[]; paths: RegExp };
+  /** Proxies believed about the client's address (TRUST_PROXY, Fastify `trustProxy`); none by default. */
+  trustProxy?: boolean | string[];
 }): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    trustProxy: options.trustProxy ?? false,
     // Per-request lines would double the log volume; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
@@ -51,13 +56,16 @@ export function createHttpServer(options: {
     reply.status(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  // Security headers on every response, before any route is added (pages override the CSP per route).
+  app.register(fastifyHelmet, SECURITY_HEADERS);
+
   const cors = options.cors;
   if (cors && cors.origins.length > 0) {
     // Only the customer-facing conversation API is open to other origins; staff APIs never are.
     app.register(fastifyCors, {
       delegator: (request, callback) => {
         const open = cors.paths.test(request.url ?? '');
-        callback(null, { origin: open ? cors.origins : false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'last-event-id'], maxAge: 600 });
+        callback(null, { origin: open ? cors.origins : false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id'], maxAge: 600 });
       },
     });
   }

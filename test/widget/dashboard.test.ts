@@ -71,6 +71,9 @@ async function openDesk(pathAndQuery = '/agent', options: { statsStatus?: number
   await page.clock.setFixedTime(new Date(NOW));
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // Anything the page's nonce-based CSP blocked (init scripts are not subject to it).
+  await page.exposeFunction('reportViolation', (text: string) => errors.push(`CSP violation: ${text}`));
+  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));" });
   page.on('console', (message) => {
     // The desk polls before a token is entered (401s), and the browser asks for /favicon.ico (404).
     if (message.type() === 'error' && !/status of (401|404)/.test(message.text())) errors.push(message.text());
@@ -315,9 +318,14 @@ describe('the insight dashboard in headless Chromium', () => {
   it('serves the page under /agent/insight with the desk’s protection, and only the chart modules', async () => {
     const page = await fetch(`${server.url}/agent/insight?from=2026-11-16&to=2026-11-22`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    // The desk's nonce-based policy (test/security/headers.test.ts checks it in full).
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/script-src 'self' 'nonce-[0-9a-f]{32}'/);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-inline');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
-    expect(await page.text()).toBe(await (await fetch(`${server.url}/agent`)).text());
+    const withoutNonces = (html: string) => html.replace(/ nonce="[0-9a-f]{32}"/g, '');
+    expect(withoutNonces(await page.text())).toBe(withoutNonces(await (await fetch(`${server.url}/agent`)).text()));
     const charts = await fetch(`${server.url}/agent/insight/charts.js`);
     expect(charts.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await charts.text()).toContain('export function barChart(');

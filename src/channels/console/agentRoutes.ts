@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { InputError } from '../../errors.ts';
 import type { HandoffService } from '../../handoff/handoffService.ts';
 import { adminGuard } from '../../http/adminAuth.ts';
+import { sameOriginGuard } from '../../http/csrf.ts';
+import { CONSOLE_PAGE_HEADERS, withNonces } from '../../http/securityHeaders.ts';
 import { isBrowserModuleName, loadBrowserModules } from '../../insight/browserModules.ts';
 import { parseBody } from '../api/schemas.ts';
 
@@ -28,23 +30,26 @@ const REFUSAL_STATUS = { stale: 409, held_by_other: 409, amount_too_high: 400, n
  * it talks to the JSON API under `/v1/desk`, which needs `ADMIN_TOKEN` like the case API.
  * Its Insight tab (`/agent/insight`) shows the merchant's figures from `GET /v1/stats`.
  */
-export function agentRoutes(options: { handoff: HandoffService; adminToken: string | undefined }): FastifyPluginAsync {
+export function agentRoutes(options: {
+  handoff: HandoffService;
+  adminToken: string | undefined;
+  /** PUBLIC_URL: where the console may also be opened (behind a proxy that rewrites Host). */
+  publicUrl: string | undefined;
+}): FastifyPluginAsync {
   const { handoff } = options;
   const requireAdmin = adminGuard(options.adminToken);
+  const sameOrigin = sameOriginGuard({ publicUrl: options.publicUrl });
   const page = readFileSync(new URL('./agent.html', import.meta.url), 'utf8');
   const modules = loadBrowserModules();
 
   return async (app) => {
     // The page holds no data; everything it shows comes from the token-protected API.
     // `/agent/insight` is the same page opening on the merchant's figures (links in the digest).
+    // Its inline script and style blocks run by this response's CSP nonces, nothing else inline.
     const sendPage = async (_request: FastifyRequest, reply: FastifyReply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-        .header('x-frame-options', 'DENY')
-        .send(page);
-    app.get('/agent', sendPage);
-    app.get('/agent/insight', sendPage);
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(withNonces(page, reply.cspNonce));
+    app.get('/agent', { helmet: CONSOLE_PAGE_HEADERS }, sendPage);
+    app.get('/agent/insight', { helmet: CONSOLE_PAGE_HEADERS }, sendPage);
 
     // The chart and format code the insight view runs (no data: public like the page).
     app.get('/agent/insight/:module', async (request, reply) => {
@@ -65,7 +70,7 @@ export function agentRoutes(options: { handoff: HandoffService; adminToken: stri
       return view;
     });
 
-    app.post('/v1/desk/conversations/:id/actions', async (request, reply) => {
+    app.post('/v1/desk/conversations/:id/actions', { onRequest: sameOrigin }, async (request, reply) => {
       requireAdmin(request);
       const { agent, action } = parseBody(ActionBody, request.body);
       const result = await handoff.act((request.params as { id: string }).id, { id: `console:${agent}`, name: agent, via: 'console' }, action);
