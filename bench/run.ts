@@ -98,7 +98,9 @@ async function http(store: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'refundbot-bench-'));
   const prefix = `refundbot-bench:${process.pid}:`;
   const understander = await createOfflineUnderstander({ knowledgeDir: path.join(ROOT, 'knowledge'), cacheDir: path.join(dataDir, 'cache') });
-  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  // Every simulated customer talks from 127.0.0.1: the abuse limits would measure themselves.
+  const limitsOff = { RATE_LIMIT_PER_IP_PER_MINUTE: '0', RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '0', CONVERSATIONS_PER_IP_PER_HOUR: '0', REFUND_REQUESTS_PER_CUSTOMER_PER_DAY: '0' };
+  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...limitsOff };
   if (store === 'redis') Object.assign(env, { REDIS_URL: args['redis-url'], REDIS_KEY_PREFIX: prefix });
   const app = await createApp(loadConfig(env, ROOT), { logger: createLogger({ level: 'silent' }), understander });
   const url = await app.listen();

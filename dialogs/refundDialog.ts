@@ -3,10 +3,14 @@ import { ComponentDialog, Dialog, type DialogTurnResult, WaterfallDialog, type W
 import type { EvidenceRef, Outcome } from '../src/domain/case.ts';
 import type { Category } from '../src/domain/categories.ts';
 import type { Order } from '../src/domain/order.ts';
-import { provesOwnership } from '../src/refunds/identity.ts';
+import { offersIdentity, provesOwnership } from '../src/refunds/identity.ts';
 import { chooseItems } from '../src/refunds/items.ts';
+import type { RefundOutcome } from '../src/refunds/refundDesk.ts';
+import { noteCustomer } from '../src/bot/turnEffects.ts';
+import { RefundLimitReachedError } from '../src/refunds/refundLimit.ts';
 import { announceDecision, announceEscalation } from './announce.ts';
 import { handToPeople } from './handoff.ts';
+import { identityLocked, recordIdentityFailure, tellLocked } from './identityGuard.ts';
 import { orHandOver } from './ordersUnavailable.ts';
 import type { AskedPrompt, DialogServices } from './services.ts';
 import { ask, clearAsked, evidenceOf, localeOf, say, type Slot, understandingOf } from './turn.ts';
@@ -185,6 +189,11 @@ export class RefundDialog extends ComponentDialog {
     const before = snapshot(state);
     const failure = await this.#absorb(state, step.context, awaiting);
     const changed = snapshot(state) !== before;
+    // Too many wrong identity answers for this order in this conversation (either dialog).
+    if (state.orderId && !state.verified && (await identityLocked(services, step.context, state.orderId))) {
+      await tellLocked(services, step.context, state.orderId);
+      return step.endDialog({} satisfies RefundResult);
+    }
 
     if (awaiting === 'confirm' && !state.confirmed) {
       if (understanding.affirmation === 'yes' && !changed) state.confirmed = true;
@@ -236,14 +245,19 @@ export class RefundDialog extends ComponentDialog {
     const order = state.orderId ? await services.orders.get(state.orderId) : undefined;
     if (!order) return failure;
 
-    // Identity (SPEC §5): before anything about the order is shown.
+    // Identity (SPEC §5): before anything about the order is shown. A locked order is never
+    // verified here again (the caller tells the customer).
     if (!state.verified) {
+      if (await identityLocked(services, context, order.id)) return undefined;
       if (provesOwnership(order, entities)) {
         state.verified = true;
         const profile = await services.profile.get(context, { verifiedOrderIds: [] });
         if (!profile.verifiedOrderIds.includes(order.id)) profile.verifiedOrderIds.push(order.id);
-      } else if (awaiting === 'identity') {
-        return { key: 'retry.identity', vars: { orderId: order.id } };
+        noteCustomer(context, order.customer.id);
+      } else {
+        // A contact that does not match counts as a guess, asked for or not.
+        if (offersIdentity(entities) && (await recordIdentityFailure(services, context, order.id))) return undefined;
+        if (awaiting === 'identity') return { key: 'retry.identity', vars: { orderId: order.id } };
       }
     }
 
@@ -307,16 +321,27 @@ export class RefundDialog extends ComponentDialog {
   async #finish(step: WaterfallStepContext<RefundState>, state: RefundState, order: Order): Promise<DialogTurnResult> {
     const services = this.#services;
     await clearAsked(services, step.context);
-    const outcome = await services.refunds.submit({
-      order,
-      skus: state.skus ?? order.items.map((item) => item.sku),
-      category: state.category ?? 'other',
-      reasonText: state.reasonText ?? '',
-      evidence: state.evidence,
-      conversationId: step.context.activity.conversation.id,
-      channel: step.context.activity.channelId ?? 'api',
-      locale: localeOf(step.context),
-    });
+    let outcome: RefundOutcome;
+    try {
+      outcome = await services.refunds.submit({
+        order,
+        skus: state.skus ?? order.items.map((item) => item.sku),
+        category: state.category ?? 'other',
+        reasonText: state.reasonText ?? '',
+        evidence: state.evidence,
+        conversationId: step.context.activity.conversation.id,
+        channel: step.context.activity.channelId ?? 'api',
+        locale: localeOf(step.context),
+      });
+    } catch (error) {
+      if (!(error instanceof RefundLimitReachedError)) throw error;
+      // Over the customer's daily limit: no case. Everything gathered stays in this dialog's
+      // state (kept with the conversation), and "yes" after the time submits it again.
+      state.confirmed = false;
+      state.awaiting = 'confirm';
+      await ask(services, step.context, { key: 'refund.limited', vars: { time: utcMinute(error.retryAt) }, awaiting: 'confirm', actions: yesNo });
+      return Dialog.EndOfTurn;
+    }
     await announceDecision(services, step.context, outcome, order);
     const caseId = outcome.refundCase.id;
     if (state.unclassified) {
@@ -353,6 +378,11 @@ function itemNames(order: Order | undefined, skus: string[] | undefined): string
   if (!order) return '';
   const chosen = order.items.filter((item) => !skus || skus.includes(item.sku));
   return chosen.map((item) => item.name).join(', ');
+}
+
+/** A time every customer reads the same way: `2026-11-21 00:00 UTC`. */
+function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function snapshot(state: RefundState): string {

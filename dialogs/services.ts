@@ -26,6 +26,12 @@ export interface Profile {
   verifiedOrderIds: string[];
   /** The shop's customer id the channel vouches for (a signed customer token): their orders need no proof. */
   vouchedCustomerId?: string;
+  /**
+   * Wrong identity answers per order id in this conversation, whichever dialog asked; at
+   * `settings.identityAttempts` the order is locked here, at 3× that over all orders every
+   * unverified order is (identityGuard.ts).
+   */
+  identityFailures?: Record<string, number>;
   lastPrompt?: AskedPrompt;
   /** Set while the conversation is with people: waiting for an agent, or held by one. */
   handoff?: Handoff;
@@ -48,6 +54,8 @@ export interface DialogSettings {
   classifyThreshold: number;
   maxAttempts: number;
   handoffWaitMinutes: number;
+  /** Wrong identity answers for one order before it is locked in the conversation; 0: never. */
+  identityAttempts: number;
 }
 
 /** Everything the dialogs use, passed in one options object by the composition root. */

@@ -3,7 +3,9 @@ import { ComponentDialog, Dialog, type DialogTurnResult, WaterfallDialog, type W
 import type { RefundCase } from '../src/domain/case.ts';
 import { formatMoney } from '../src/domain/money.ts';
 import { caseSummary } from '../src/refunds/caseSummary.ts';
-import { provesOwnership } from '../src/refunds/identity.ts';
+import { offersIdentity, provesOwnership } from '../src/refunds/identity.ts';
+import { noteCustomer } from '../src/bot/turnEffects.ts';
+import { identityLocked, recordIdentityFailure, tellLocked } from './identityGuard.ts';
 import { orHandOver, paymentText } from './ordersUnavailable.ts';
 import type { DialogServices } from './services.ts';
 import { ask, clearAsked, localeOf, message, say, type Slot, understandingOf } from './turn.ts';
@@ -123,12 +125,21 @@ export class StatusDialog extends ComponentDialog {
       }
     }
     if (state.orderId && !state.verified) {
+      // Wrong identity answers lock the order for the conversation, in this dialog or the refund one.
+      const lockedOrderId = state.orderId;
+      const locked = async () => {
+        await tellLocked(services, step.context, lockedOrderId);
+        return step.endDialog();
+      };
+      if (await identityLocked(services, step.context, lockedOrderId)) return locked();
       const order = await services.orders.get(state.orderId);
       if (order && provesOwnership(order, entities)) {
         state.verified = true;
         if (!profile.verifiedOrderIds.includes(order.id)) profile.verifiedOrderIds.push(order.id);
-      } else if (awaiting === 'identity') {
-        state.notice = { key: 'retry.identity', vars: { orderId: state.orderId } };
+        noteCustomer(step.context, order.customer.id);
+      } else {
+        if (order && offersIdentity(entities) && (await recordIdentityFailure(services, step.context, order.id))) return locked();
+        if (awaiting === 'identity') state.notice = { key: 'retry.identity', vars: { orderId: state.orderId } };
       }
     }
     if (awaiting && (state.notice || (awaiting === 'orderId' && !state.orderId))) {

@@ -49,6 +49,8 @@ import { createPolicyAnswers } from './policy/answers.ts';
 import { loadPolicyText } from './policy/knowledge.ts';
 import { loadPolicyRules } from './policy/rules.ts';
 import { PolicyRefundDesk } from './refunds/policyRefundDesk.ts';
+import { CustomerRefundLimit } from './refunds/refundLimit.ts';
+import { customerApiLimits } from './channels/api/rateLimits.ts';
 import { HttpRefundWebhook } from './refunds/webhook/client.ts';
 import { RefundDispatcher, type RefundDispatcherTiming } from './refunds/webhook/dispatcher.ts';
 import type { RefundCase } from './domain/case.ts';
@@ -79,6 +81,8 @@ export interface App {
   botFramework: BotFrameworkChannel;
   /** Slack as a customer channel, on whenever the Slack app is configured (tests wait on its `idle()`). */
   slackCustomers?: SlackCustomerChannel;
+  /** The Slack agent desk, when configured: its posts to Slack run in the background (tests wait on its `idle()`). */
+  slackDesk?: SlackAgentDesk;
   /** Sends approved refunds to REFUND_WEBHOOK_URL, when it is set (started by `listen`). */
   refundDispatcher?: RefundDispatcher;
   /** The weekly digest in the Slack agent channel, when Slack is configured and DIGEST_ENABLED (started by `listen`). */
@@ -135,6 +139,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...CASE_STATUSES.flatMap((status) => [`case.${status}`, `status.${status}`, `notify.${status}`]),
     ...CATEGORIES.map((category) => `category.${category}`),
     ...PAYMENT_METHODS.map((method) => `payment.${method}`),
+    'identity.locked',
+    'refund.limited',
   ]);
 
   const stores = await openStores(config, clock, logger);
@@ -148,7 +154,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (refundCase.status === 'approved') refundDispatcher?.nudge();
     },
   });
-  const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger });
+  // Abuse limits (issue 10): refund cases per customer per day, across instances.
+  const refundLimit = config.REFUND_REQUESTS_PER_CUSTOMER_PER_DAY > 0
+    ? new CustomerRefundLimit({ store: stores.rateLimits, clock, logger, perDay: config.REFUND_REQUESTS_PER_CUSTOMER_PER_DAY })
+    : undefined;
+  const refunds = new PolicyRefundDesk({ rules, orders, cases: caseService, store: stores.cases, clock, logger, ...(refundLimit ? { refundLimit } : {}) });
   // The merchant's figures (issue 9): one definition for the API, the CSV, the dashboard and the digest.
   const statsOptions = insightOptions(config, orders);
   const stats = (query: StatsQuery): Promise<Stats> => computeStats(stores, query, { ...statsOptions, clock });
@@ -167,6 +177,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       classifyThreshold: config.CLASSIFY_THRESHOLD,
       maxAttempts: config.MAX_ATTEMPTS,
       handoffWaitMinutes: config.HANDOFF_WAIT_MINUTES,
+      identityAttempts: config.IDENTITY_ATTEMPTS,
     },
     profile: conversationState.createProperty<Profile>('profile'),
     // Bound late: the handoff service needs the gateway, which needs the bot, which needs this.
@@ -326,24 +337,40 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const server = createHttpServer({
     logger,
     cors: { origins: config.WIDGET_ORIGINS, paths: /^\/v1\/conversations(\/|\?|$)/ },
+    trustProxy: config.TRUST_PROXY,
     plugins: [
       healthRoutes({ ping: () => stores.ping() }),
-      conversationRoutes({ gateway, customerTokenSecret: config.CUSTOMER_TOKEN_SECRET, clock }),
+      // The customer conversation API behind its request limits (per address, per conversation,
+      // conversation starts per address); webhooks and staff APIs stay outside them.
+      customerApiLimits({
+        limits: {
+          perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+          perConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION_PER_MINUTE,
+          conversationsPerIpPerHour: config.CONVERSATIONS_PER_IP_PER_HOUR,
+        },
+        store: stores.rateLimits,
+        clock,
+        logger,
+        routes: [
+          conversationRoutes({ gateway, customerTokenSecret: config.CUSTOMER_TOKEN_SECRET, clock }),
+          streamRoutes({ gateway }),
+          fileRoutes({ gateway, evidence: stores.evidence }),
+        ],
+      }),
       caseRoutes({
         cases: stores.cases,
         caseService,
         adminToken: config.ADMIN_TOKEN,
+        publicUrl: config.PUBLIC_URL,
         notify: notifyCase,
       }),
       statsRoutes({ source: stores, clock, adminToken: config.ADMIN_TOKEN, stats: statsOptions }),
-      streamRoutes({ gateway }),
-      fileRoutes({ gateway, evidence: stores.evidence }),
-      agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN }),
+      agentRoutes({ handoff: handoffService, adminToken: config.ADMIN_TOKEN, publicUrl: config.PUBLIC_URL }),
       evidenceRoutes({ evidence: stores.evidence, links: evidenceLinks }),
       ...slackPlugins,
       ...(wechat ? [wechat.routes()] : []),
       botFramework.routes(),
-      demoRoutes(),
+      demoRoutes({ frameAncestors: config.WIDGET_ORIGINS }),
       widgetRoutes(),
     ],
   });
@@ -358,6 +385,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(wechat ? { wechat } : {}),
     botFramework,
     ...(slackCustomers ? { slackCustomers } : {}),
+    ...(slackDesk ? { slackDesk } : {}),
     ...(refundDispatcher ? { refundDispatcher } : {}),
     ...(weeklyDigest ? { weeklyDigest } : {}),
     stats,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
@@ -28,11 +29,16 @@ const ConfigSchema = z.object({
   /** Redis for state, cases and cross-instance messages; unset: the embedded SQLite store. */
   /** Signs customer tokens for logged-in shop customers (data-customer-token on the widget). */
   CUSTOMER_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  /** Origins (https://shop.example) whose pages may embed the widget and call the conversation API. */
+  /**
+   * Origins (https://shop.example) whose pages may embed the widget and call the conversation API,
+   * comma-separated. They go verbatim into CORS and CSP frame-ancestors headers, so each must be
+   * a bare origin as browsers write it: no path, quotes, `;`, spaces or line breaks.
+   */
   WIDGET_ORIGINS: optionalString.transform((value, context) => {
     const origins = (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
     for (const origin of origins) {
-      if (!/^https?:\/\/[^/\s]+$/.test(origin)) context.addIssue({ code: 'custom', message: `${origin} is not an origin like https://shop.example` });
+      const problem = originProblem(origin);
+      if (problem) context.addIssue({ code: 'custom', message: `${JSON.stringify(origin)} ${problem}` });
     }
     return origins;
   }),
@@ -43,7 +49,7 @@ const ConfigSchema = z.object({
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   /** Prefix of every Redis key, so several deployments (or tests) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('refundbot:'),
-  /** Conversations (state and history) are deleted this long after their last message; cases are kept. */
+  /** Conversations (state, history, proof files, desk entries, privacy links) are deleted this long after their last message; cases are kept. */
   CONVERSATION_TTL_DAYS: z.coerce.number().min(1 / 24).max(3650).default(30),
   /** Conversation summaries (turns, abandonment, hand-overs: the merchant's figures) are kept this long after the conversation started. */
   INSIGHT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
@@ -130,6 +136,27 @@ const ConfigSchema = z.object({
   DIGEST_TIME_ZONE: optionalString
     .refine((zone) => zone === undefined || isTimeZone(zone), 'must be an IANA time zone such as Asia/Shanghai or Europe/Berlin')
     .transform((zone) => zone ?? 'Asia/Shanghai'),
+  /**
+   * Abuse limits (README "Security and reliability"); 0 turns a limit off. Requests to the
+   * customer conversation API per client address and per conversation per minute (counted in
+   * each instance's memory), and conversation starts per client address per hour (shared by
+   * every instance through the store).
+   */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  CONVERSATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** Wrong identity answers for one order before the order is locked for that conversation; 0: never locked. */
+  IDENTITY_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(3),
+  /** Refund cases opened per shop customer per day (UTC), shared by every instance; 0: no limit. */
+  REFUND_REQUESTS_PER_CUSTOMER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(5),
+  /**
+   * Which proxies in front of the server to believe about the client's address
+   * (X-Forwarded-For), as Fastify's `trustProxy`: unset or false: none (the connection's address
+   * counts); true: any; or the proxies' comma-separated addresses and CIDRs. Not a hop count:
+   * Fastify 5 ignores those (a client reaching the server directly could forge the hops).
+   * https://fastify.dev/docs/latest/Reference/Server/#trustproxy
+   */
+  TRUST_PROXY: optionalString.transform((value, context) => parseTrustProxy(value, context)),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -208,6 +235,43 @@ function botFrameworkSettingsProblem(config: z.infer<typeof ConfigSchema>): stri
   if (!password) return `MicrosoftAppPassword: required with MicrosoftAppId (MicrosoftAppType=${type})`;
   if (type === 'SingleTenant' && !tenantId) return 'MicrosoftAppTenantId: required with MicrosoftAppType=SingleTenant';
   return undefined;
+}
+
+/** Fastify's `trustProxy` from TRUST_PROXY; a bad entry is a config error naming it. */
+function parseTrustProxy(value: string | undefined, context: z.RefinementCtx): boolean | string[] {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    context.addIssue({ code: 'custom', message: 'a hop count is not supported (Fastify ignores it: a direct client could forge the hops); give the proxies\' addresses or CIDRs, e.g. 10.0.0.0/8' });
+    return false;
+  }
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    // proxy-addr's named ranges, an address, or an address/prefix.
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      context.addIssue({ code: 'custom', message: `${entry} is not true, false, or an address or CIDR (10.0.0.0/8, loopback)` });
+    }
+  }
+  return entries;
+}
+
+/** Why a WIDGET_ORIGINS entry is not a bare origin (`scheme://host[:port]`, lower case), or undefined. */
+function originProblem(origin: string): string | undefined {
+  const shape = 'is not an origin like https://shop.example (scheme://host[:port]: no path, quotes, ;, spaces or line breaks)';
+  if (!/^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(origin)) return shape;
+  let normalised: string;
+  try {
+    normalised = new URL(origin).origin;
+  } catch {
+    return shape; // a port above 65535, an invalid IP address
+  }
+  // Browsers send origins lower-case, without a default port: anything else would never match.
+  return normalised === origin ? undefined : `must be written as browsers send it: ${normalised}`;
 }
 
 /** The process environment, read here and nowhere else. */

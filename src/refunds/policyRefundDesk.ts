@@ -12,6 +12,7 @@ import type { PriorCase } from '../policy/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CaseStore } from '../stores/ports.ts';
 import type { EscalationRequest, RefundDesk, RefundOutcome, RefundProgress, RefundRequest } from './refundDesk.ts';
+import type { CustomerRefundLimit } from './refundLimit.ts';
 
 const ALL_TIME = new Date(0);
 
@@ -23,11 +24,22 @@ export class PolicyRefundDesk implements RefundDesk {
   readonly #store: CaseStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #refundLimit: CustomerRefundLimit | undefined;
 
-  constructor(options: { rules: PolicyRules; orders: OrderDirectory; cases: CaseService; store: CaseStore; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    rules: PolicyRules;
+    orders: OrderDirectory;
+    cases: CaseService;
+    store: CaseStore;
+    clock: Clock;
+    logger: Logger;
+    /** Refund requests per customer per day (REFUND_REQUESTS_PER_CUSTOMER_PER_DAY); none: no limit. */
+    refundLimit?: CustomerRefundLimit;
+  }) {
     const { rules, orders, cases, store, clock, logger } = options;
     if (!rules || !orders || !cases || !store || !clock || !logger) throw new Error('PolicyRefundDesk: missing dependency');
     this.#logger = logger;
+    this.#refundLimit = options.refundLimit;
     this.#rules = rules;
     this.#orders = orders;
     this.#cases = cases;
@@ -54,13 +66,26 @@ export class PolicyRefundDesk implements RefundDesk {
       this.#cases.byCustomer(order.customer.id, ALL_TIME),
       this.#orders.byCustomer(order.customer.id),
     ]);
+    // This very claim, already opened by this conversation: the turn that opened it never
+    // committed (its instance died, or the store failed before the turn was saved) and the
+    // customer's message is being run again. Answer that case rather than open a second one,
+    // which the already-claimed rule would deny while the first is being paid.
+    const opened = customerCases.find((prior) => prior.conversationId === request.conversationId && prior.status !== 'cancelled' && isSameClaim(prior, request));
     const decision = decide(this.#rules, {
       order,
       claim: { category: request.category, skus: request.skus, hasProof: request.evidence.length > 0 },
-      customerCases: customerCases.map(toPriorCase),
+      customerCases: customerCases.filter((prior) => prior !== opened).map(toPriorCase),
       customerOrders,
       now,
     });
+    if (opened) {
+      this.#logger.info({ caseId: opened.id, conversationId: request.conversationId, orderId: order.id }, 'refund claim already opened by this conversation; answering its case');
+      const { outcome, amount, currency, clauses, guardrails } = opened.decision;
+      return { decision: { ...decision, outcome, amount, currency, clauses, guardrails }, refundCase: opened };
+    }
+    // Only a new case counts. Over the customer's daily limit none is opened
+    // (RefundLimitReachedError): the dialog keeps the claim for later.
+    await this.#refundLimit?.take(order.customer.id, { conversationId: request.conversationId, orderId: order.id });
     const refundCase = await this.#cases.open({
       orderId: order.id,
       customerId: order.customer.id,
@@ -166,6 +191,12 @@ export class PolicyRefundDesk implements RefundDesk {
   async note(caseId: string, actor: { kind: 'agent' | 'customer' | 'assistant'; id?: string }, data: Record<string, unknown>): Promise<void> {
     await this.#store.appendAudit({ caseId, at: this.#clock.now(), actor, type: 'note', data });
   }
+}
+
+/** The same order, items and reason category. */
+function isSameClaim(refundCase: RefundCase, request: RefundRequest): boolean {
+  const items = [...request.skus].sort().join('\n');
+  return refundCase.orderId === request.order.id && refundCase.category === request.category && [...refundCase.items].sort().join('\n') === items;
 }
 
 function toPriorCase(refundCase: RefundCase): PriorCase {

@@ -40,6 +40,7 @@ export interface RefundDesk {
   proofRequired(order: Order, category: Category): boolean;
   /** The policy window in days for this claim (for phrasing), if the category has one. */
   windowDays(order: Order, category: Category): number | undefined;
+  /** Decides and opens the case; `RefundLimitReachedError` (nothing opened) over the customer's daily limit. */
   submit(request: RefundRequest): Promise<RefundOutcome>;
   caseById(id: string): Promise<RefundCase | undefined>;
   casesForOrder(orderId: string): Promise<RefundCase[]>;

@@ -32,6 +32,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * Abuse limits for tests: every suite talks from 127.0.0.1 with a FixedClock (store windows never
+ * reset), so the request limits are generous and the store-backed and identity limits off;
+ * test/security/abuse.test.ts sets its own through `env`.
+ */
+export const TEST_LIMITS: Record<string, string> = {
+  RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '100000',
+  CONVERSATIONS_PER_IP_PER_HOUR: '0',
+  IDENTITY_ATTEMPTS: '0',
+  REFUND_REQUESTS_PER_CUSTOMER_PER_DAY: '0',
+};
+
 /** The store backends the end-to-end suites run against: the product must behave the same on both. */
 export const STORES = ['sqlite', 'redis'] as const;
 export type StoreKind = (typeof STORES)[number];
@@ -53,7 +66,7 @@ export async function startServer(options: {
   const clock = new FixedClock(options.now);
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => { logs.push(String(chunk)); done(); } });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', ...storeEnv, ...options.env }, ROOT);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', ...TEST_LIMITS, ...storeEnv, ...options.env }, ROOT);
   const app = await createApp(config, {
     clock,
     understander: await sharedUnderstander(),
