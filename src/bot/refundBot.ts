@@ -10,7 +10,7 @@ import { isLocale, type Locale } from '../domain/locale.ts';
 import type { Understander } from '../understanding/types.ts';
 import { isAgentMessage, toPublicActivity } from './publicActivity.ts';
 import { chooseReplyLocale } from './replyLocale.ts';
-import { afterCommit, setTurnResult } from './turnEffects.ts';
+import { afterCommit, noteCustomer, setTurnResult } from './turnEffects.ts';
 
 /** How much conversation is kept for an understander that reads context. */
 const RECENT_LINES = 6;
@@ -70,7 +70,10 @@ export class RefundBot extends ActivityHandler {
         const locale: Locale = isLocale(context.activity.locale) ? context.activity.locale : 'en';
         profile.locale = locale;
         const vouched = (context.activity.channelData as { vouchedCustomerId?: unknown } | undefined)?.vouchedCustomerId;
-        if (typeof vouched === 'string') profile.vouchedCustomerId = vouched;
+        if (typeof vouched === 'string') {
+          profile.vouchedCustomerId = vouched;
+          noteCustomer(context, vouched);
+        }
         context.turnState.set(LOCALE, locale);
         await context.sendActivity(message(this.#services, context, 'greeting', {}, { actions: greetingActions }));
       }

@@ -11,6 +11,10 @@ Commands:
                      accuracy, macro-F1 and confusion table on a labelled TSV (label<TAB>text)
   report [--since 30d | --from YYYY-MM-DD [--to YYYY-MM-DD]] [--channel NAME] [--json] [--now ISO-TIME]
                      the merchant's figures (reasons, decisions, service) from the configured store
+  privacy export --customer ID|EMAIL [--out FILE] [--out-dir DIR]
+                     everything held about a customer as JSON (stdout or FILE); proof files into DIR
+  privacy erase --customer ID|EMAIL [--yes] [--json]
+                     delete a customer's conversations and proof files, anonymise their cases
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -49,6 +53,19 @@ export async function main(argv: string[]): Promise<number> {
           // parseArgs: an unknown option or a missing value.
           if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
             process.stderr.write(`refundbot report: ${error.message}\n\n${USAGE}\n`);
+            return 2;
+          }
+          throw error;
+        }
+      }
+      case 'privacy': {
+        const { privacyCommand } = await import('./privacy.ts');
+        try {
+          return await privacyCommand(rest, { input: process.stdin, output: process.stdout, errors: process.stderr, interactive: Boolean(process.stdin.isTTY) });
+        } catch (error) {
+          // parseArgs: an unknown option or a missing value.
+          if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+            process.stderr.write(`refundbot privacy: ${error.message}\n\n${USAGE}\n`);
             return 2;
           }
           throw error;

@@ -52,7 +52,8 @@ export type ActorKind = 'customer' | 'assistant' | 'agent' | 'system';
 /**
  * Kinds of audit events. The `refund_*` ones record the refund webhook's delivery of an approved
  * case to the merchant: each attempt that failed, the one the merchant accepted, and an entry
- * dropped because the case was no longer approved when its turn came.
+ * dropped because the case was no longer approved when its turn came. `customer_data_erased`: the
+ * customer's personal data was erased on request and this case anonymised (src/privacy/).
  */
 export const AUDIT_EVENT_TYPES = [
   'created',
@@ -64,6 +65,7 @@ export const AUDIT_EVENT_TYPES = [
   'refund_attempt_failed',
   'refund_sent',
   'refund_dropped',
+  'customer_data_erased',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CodedError } from '../errors.ts';
@@ -50,6 +51,16 @@ export class BlobDirectory {
       throw error;
     }
     await syncDirectory(dirname(target));
+  }
+
+  /** Whether a file is stored under `id` (synchronous, to sit beside a sqlite transaction). */
+  existsSync(id: string): boolean {
+    return existsSync(this.pathOf(id));
+  }
+
+  /** Deletes the file of `id` if there is one (synchronous, right after the sweep's transaction). */
+  removeSync(id: string): void {
+    rmSync(this.pathOf(id), { force: true });
   }
 
   /** The bytes stored under `id`, or undefined when there are none (or `id` is no blob id). */

@@ -168,6 +168,7 @@ export interface Stores {
   values: SharedValueStore;
   desk: DeskStore;
   refundOutbox: RefundOutbox;
+  privacy: PrivacyStore;
   /** Resolves when the backend is reachable (for /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -201,6 +202,12 @@ export interface TurnCommit {
    * same atomic commit: no extra round trip, and never a summary without its turn.
    */
   summary?: TurnSummary;
+  /**
+   * Customers (order-file customer ids) this turn tied the conversation to — identity verified
+   * or vouched for — written to the customer's index (`PrivacyStore.conversationsOf`) in the same
+   * atomic commit, so that the customer's data can be found for export and erasure.
+   */
+  customers?: string[];
 }
 
 /**
@@ -317,4 +324,53 @@ export interface RefundOutbox {
   retry(caseId: string, lease: string, at: Date): Promise<boolean>;
   /** Every entry still queued (leased or not), earliest due first: for operators and tests. */
   list(): Promise<{ caseId: string; dueAt: Date; attempts: number; queuedAt: Date }[]>;
+}
+
+/** What a store holds about one conversation besides its cases (for a customer's export). */
+export interface HeldConversation {
+  conversationId: string;
+  record: ConversationRecord | undefined;
+  /** The conversation's dialog state item (its botbuilder ConversationState), if any. */
+  state: Record<string, unknown> | undefined;
+  transcript: TranscriptEntry[];
+  /** Proof files uploaded in the conversation (their bytes through `EvidenceStore.get`). */
+  evidence: (EvidenceRef & { uploadedAt: Date })[];
+  summaries: ConversationSummary[];
+  desk: { open?: Record<string, unknown>; thread?: DeskThread };
+}
+
+/** What erasing one conversation deleted. */
+export interface ErasedConversation {
+  /** The record, the state item, the customer links: 1 when there was anything of the kind. */
+  record: number;
+  state: number;
+  transcriptEntries: number;
+  /** Proof files deleted (a file another conversation also uploaded stays, without this upload). */
+  evidenceFiles: number;
+  deskEntries: number;
+}
+
+/**
+ * Port: a customer's data, for export and erasure on request (issue 10 §5, src/privacy/). Cases
+ * are found with `CaseStore.byCustomer`; conversations through the index the turns write
+ * (`TurnCommit.customers`) and the cases' conversation ids. The index lives as long as its
+ * conversations (the conversation TTL).
+ */
+export interface PrivacyStore {
+  /** Conversations a turn tied to this customer that are still held, oldest link first. */
+  conversationsOf(customerId: string): Promise<string[]>;
+  /** Everything held about one conversation (record, state, transcript, uploads, summaries, desk entries). */
+  conversation(conversationId: string): Promise<HeldConversation>;
+  /**
+   * Deletes a conversation's personal data: record, state, transcript, uploads and their files
+   * (unless another conversation uploaded the same bytes), desk entries, and its customer links.
+   * Summaries stay (they hold no personal text); cases are anonymised separately. Idempotent.
+   */
+  eraseConversation(conversationId: string): Promise<ErasedConversation>;
+  /**
+   * Replaces a case's record and its whole audit trail by their anonymised versions (same
+   * length, same seqs, same times and kinds) and appends `event`, in one atomic write. The
+   * append-only trail allows this one rewrite. Throws `case_not_found` for an unknown case.
+   */
+  anonymiseCase(refundCase: RefundCase, audit: AuditEvent[], event: AuditEvent): Promise<void>;
 }

@@ -44,21 +44,25 @@ const scopes = new AsyncLocalStorage<TurnScope>();
 /**
  * Runs `work` as the conversation's next turn on the turn store: one snapshot read before, one
  * atomic commit after (state, transcript and, when `summarize` gives one, the conversation's
- * summary, from the turn's result and the activities it adds to the transcript), nothing
- * written if it throws.
+ * summary, from the turn's result and the activities it adds to the transcript; and the
+ * customers `customersOf` names, for the privacy index), nothing written if it throws.
  */
 export function runTurn<T>(
   turns: TurnStore,
   key: TurnKey,
   work: () => Promise<T>,
   summarize?: (result: T, transcript: readonly Item[]) => TurnSummary | undefined,
+  customersOf?: (result: T) => string[] | undefined,
 ): Promise<T> {
   return turns.run(key, async (snapshot) => {
     const scope = new TurnScope(key, snapshot);
     const result = await scopes.run(scope, work);
-    const commit = scope.commit();
+    const commit: TurnCommit = scope.commit();
     const summary = summarize?.(result, scope.transcript);
-    return { result, commit: summary ? { ...commit, summary } : commit };
+    if (summary) commit.summary = summary;
+    const customers = customersOf?.(result);
+    if (customers && customers.length > 0) commit.customers = customers;
+    return { result, commit };
   });
 }
 

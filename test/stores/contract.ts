@@ -9,6 +9,7 @@ import { expiryContract } from './contract/expiry.ts';
 import type { MakeStores, StoreHarness } from './contract/harness.ts';
 import { limitsContract, sharedValuesContract } from './contract/limits.ts';
 import { periodContract } from './contract/periods.ts';
+import { privacyContract, retentionContract } from './contract/privacy.ts';
 import { refundOutboxContract } from './contract/refundOutbox.ts';
 import { restartContract } from './contract/restart.ts';
 import { stateContract } from './contract/state.ts';
@@ -48,6 +49,8 @@ export function describeStoreContract(name: string, makeStores: MakeStores): voi
     describe('reads by period and conversation summaries', () => periodContract(current, makeStores));
     describe('RefundOutbox', () => refundOutboxContract(current, makeStores));
     describe('conversation expiry', () => expiryContract(makeStores));
+    describe('PrivacyStore', () => privacyContract(current));
+    describe('retention of a conversation\'s personal data', () => retentionContract(makeStores));
     describe('restart', () => restartContract(current));
   });
 }

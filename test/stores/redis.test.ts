@@ -285,7 +285,7 @@ describe('redis store with several instances', () => {
     expect(await again.cases.listCreated(T0, to, { limit: 10 })).toEqual([]);
   });
 
-  it('gives the conversation keys a TTL that each turn commit restarts; cases and evidence get none', async () => {
+  it('gives the conversation keys and its proof files a TTL that each turn commit restarts; cases get none', async () => {
     const { stores, prefix } = await harness({ conversationTtlMs: 60_000 });
     await stores.conversations.create({ id: 'conv-1', tokenHash: 'b'.repeat(64), channel: 'webchat', locale: 'en', createdAt: T0 });
     await stores.transcripts.append('conv-1', [{ text: 'greeting' }]);
@@ -294,12 +294,12 @@ describe('redis store with several instances', () => {
     // Let the TTLs run down a little, so that the commit visibly restarts them.
     await sleep(1_100);
     await stores.turns.run(key, countingTurn('hi'));
-    for (const name of ['conversation:conv-1', 'transcript:conv-1', `state:${key.stateKey}`]) {
+    for (const name of ['conversation:conv-1', 'transcript:conv-1', `state:${key.stateKey}`, `evidence:${proof.id}`, 'conversation-evidence:conv-1']) {
       const ttl = await admin.ttl(`${prefix}${name}`);
       expect(ttl, name).toBeGreaterThan(59_000);
       expect(ttl, name).toBeLessThanOrEqual(60_000);
     }
-    for (const name of ['case:RF-TEST22', 'audit:RF-TEST22', 'cases-by-conversation:conv-1', `evidence:${proof.id}`]) {
+    for (const name of ['case:RF-TEST22', 'audit:RF-TEST22', 'cases-by-conversation:conv-1']) {
       expect(await admin.ttl(`${prefix}${name}`), name).toBe(-1);
     }
   });

@@ -2,7 +2,7 @@ import type { Clock } from '../../domain/clock.ts';
 import type { DeskStore, DeskThread } from '../ports.ts';
 import type { RedisKeys } from './keys.ts';
 import { defineLua, type RedisLink } from './link.ts';
-import { arrayReply, stringReply } from './replies.ts';
+import { arrayReply, integerReply, stringReply } from './replies.ts';
 
 /** KEYS: open hash, open order. ARGV: conversation id, handoff JSON, now ms (NX keeps the first time). */
 const PUT_OPEN = defineLua(
@@ -34,10 +34,44 @@ return 1
 `,
 );
 
-/** The desk store's scripts, loaded at start-up. */
-export const DESK_SCRIPTS = [PUT_OPEN, CLOSE, SET_THREAD];
+/**
+ * KEYS: open hash, open order, threads, thread index. ARGV: conversation record key prefix.
+ * Drops the entries of conversations whose record has expired (or was erased); returns how many.
+ */
+const PRUNE = defineLua(
+  'desk prune',
+  `
+local removed = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
+    redis.call('HDEL', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    removed = removed + 1
+  end
+end
+local threads = redis.call('HGETALL', KEYS[3])
+for i = 1, #threads, 2 do
+  local id = threads[i]
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
+    local ok, thread = pcall(cjson.decode, threads[i + 1])
+    if ok and type(thread) == 'table' and thread.channel and thread.ts then
+      redis.call('HDEL', KEYS[4], tostring(thread.channel) .. ' ' .. tostring(thread.ts))
+    end
+    redis.call('HDEL', KEYS[3], id)
+    removed = removed + 1
+  end
+end
+return removed
+`,
+);
 
-/** The agent desk's index in Redis: a few small hashes, each change one script. */
+/** The desk store's scripts, loaded at start-up. */
+export const DESK_SCRIPTS = [PUT_OPEN, CLOSE, SET_THREAD, PRUNE];
+
+/**
+ * The agent desk's index in Redis: a few small hashes, each change one script. Hash fields cannot
+ * expire, so `prune` (run periodically by index.ts) drops the entries of expired conversations.
+ */
 export class RedisDeskStore implements DeskStore {
   readonly #link: RedisLink;
   readonly #keys: RedisKeys;
@@ -53,6 +87,15 @@ export class RedisDeskStore implements DeskStore {
     const keys = this.#keys;
     // NX keeps the original hand-over time, so updates do not reorder the list.
     await this.#link.script(PUT_OPEN, [keys.deskOpen, keys.deskOpenOrder], [conversationId, JSON.stringify(entry), String(this.#clock.now().getTime())]);
+  }
+
+  /** Drops the entries of conversations that expired or were erased; returns how many. */
+  async prune(): Promise<number> {
+    const keys = this.#keys;
+    return integerReply(
+      await this.#link.script(PRUNE, [keys.deskOpen, keys.deskOpenOrder, keys.deskThreads, keys.deskThreadIndex], [keys.conversation('')]),
+      PRUNE.name,
+    );
   }
 
   async close(conversationId: string): Promise<void> {

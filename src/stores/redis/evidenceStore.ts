@@ -12,17 +12,27 @@ import { arrayReply, optionalBufferReply } from './replies.ts';
 const CONTENT_TYPES = Object.keys(EVIDENCE_EXTENSIONS) as EvidenceContentType[];
 
 /**
- * KEYS: the evidence hash. ARGV: bytes, content type, size, name, conversation id, created ms.
- * Stores the file unless its hash is there already (the first upload's name and conversation
- * stay); returns 1 when stored, 0 when it was already there.
+ * KEYS: the evidence hash, the conversation's uploads. ARGV: bytes, content type, size, name,
+ * conversation id, created ms, TTL ms, evidence id, upload JSON. Stores the file unless its hash
+ * is there already (the first upload's name and conversation stay), records the upload (field
+ * `up:<conversation id>` = its name, and in the conversation's uploads) and restarts both TTLs:
+ * a file lives as long as the last conversation that uploaded it (the turn commit restarts them
+ * with the conversation's). Returns 1 when stored, 0 when it was already there.
  */
 const PUT_EVIDENCE = defineLua(
   'put evidence',
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'bytes', ARGV[1], 'contentType', ARGV[2], 'size', ARGV[3],
-  'name', ARGV[4], 'conversationId', ARGV[5], 'createdAt', ARGV[6])
-return 1
+local stored = 0
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'bytes', ARGV[1], 'contentType', ARGV[2], 'size', ARGV[3],
+    'name', ARGV[4], 'conversationId', ARGV[5], 'createdAt', ARGV[6])
+  stored = 1
+end
+redis.call('HSET', KEYS[1], 'up:' .. ARGV[5], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[8], ARGV[9])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+return stored
 `,
 );
 
@@ -32,7 +42,8 @@ export const EVIDENCE_SCRIPTS = [PUT_EVIDENCE];
 /**
  * Proof files in Redis, where every instance can read them: one hash per file, keyed by the
  * SHA-256 of its bytes, holding the bytes (binary-safe) and the index fields the embedded store
- * keeps in sqlite. Files never expire (cases refer to them). Fine up to the 10 MB limit; at
+ * keeps in sqlite. A file expires with the last conversation that uploaded it (cases keep its
+ * metadata, not its bytes); files stored before uploads were recorded never expire. Fine up to the 10 MB limit; at
  * larger volumes a merchant should keep proof in object storage (Redis holds it all in memory).
  */
 export class RedisEvidenceStore implements EvidenceStore {
@@ -40,8 +51,10 @@ export class RedisEvidenceStore implements EvidenceStore {
   readonly #keys: RedisKeys;
   readonly #clock: Clock;
   readonly #maxBytes: number;
+  readonly #ttlMs: number;
 
-  constructor(options: { link: RedisLink; keys: RedisKeys; clock: Clock; maxBytes: number }) {
+  constructor(options: { link: RedisLink; keys: RedisKeys; clock: Clock; maxBytes: number; ttlMs: number }) {
+    this.#ttlMs = options.ttlMs;
     this.#link = options.link;
     this.#keys = options.keys;
     this.#clock = options.clock;
@@ -54,16 +67,20 @@ export class RedisEvidenceStore implements EvidenceStore {
    */
   async put(bytes: Uint8Array, meta: { name: string; conversationId: string }): Promise<EvidenceRef> {
     const ref = await inspectEvidence(bytes, meta.name, this.#maxBytes);
+    const now = this.#clock.now().getTime();
     await this.#link.script(
       PUT_EVIDENCE,
-      [this.#keys.evidence(ref.id)],
+      [this.#keys.evidence(ref.id), this.#keys.conversationEvidence(meta.conversationId)],
       [
         Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         ref.contentType,
         String(ref.size),
         ref.name,
         meta.conversationId,
-        String(this.#clock.now().getTime()),
+        String(now),
+        String(this.#ttlMs),
+        ref.id,
+        JSON.stringify({ name: ref.name, uploadedAt: now }),
       ],
     );
     return ref;

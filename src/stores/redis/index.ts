@@ -12,6 +12,7 @@ import { DESK_SCRIPTS, RedisDeskStore } from './deskStore.ts';
 import { RedisIdempotencyStore } from './idempotencyStore.ts';
 import { RedisSharedValueStore } from './sharedValueStore.ts';
 import { RedisKeys } from './keys.ts';
+import { PRIVACY_SCRIPTS, RedisPrivacyStore } from './privacyStore.ts';
 import { RedisLink } from './link.ts';
 import { RATE_LIMIT_SCRIPTS, RedisRateLimitStore } from './rateLimitStore.ts';
 import { REFUND_OUTBOX_SCRIPTS, RedisRefundOutbox } from './refundOutbox.ts';
@@ -57,17 +58,25 @@ export type { StoreLogger } from './connection.ts';
  *   P insertion-counter                     string n of cases and escalations (orders equal times)
  *   P refund-outbox                         zset   approved case ids by due ms (a leased one: its lease's end)   never
  *   P refund-outbox-entry:<caseId>          hash   attempts, lease (token, while leased), queuedAt   deleted once delivered
- *   P evidence:<sha256>                     hash   bytes, contentType, size, name, conversationId, createdAt   never
+ *   P evidence:<sha256>                     hash   bytes, contentType, size, name, conversationId, createdAt,
+ *                                                  up:<conversationId> = that upload's name    TTL (with its last uploader)
+ *   P conversation-evidence:<conversationId> hash  evidence id → upload JSON (name, uploadedAt)   TTL
+ *   P conversation-customers:<conversationId> set  customer ids its turns linked it to             TTL
+ *   P customer-conversations:<customerId>   zset   conversation ids by when linked (privacy index)  TTL (with its
+ *                                                  latest conversation)
  *   P idempotency:<key>                     string PX = the claim's TTL
  *   P rate-limit:<key>                      string hit count, PX = rest of the window
  *   P value:<key>                           string a shared value, PX = its TTL
- *   P desk-open / desk-open-order           hash / zset   conversations with people (handoff JSON / since)   never
- *   P desk-threads / desk-thread-index      hash / hash   conversation ↔ desk card thread               never
+ *   P desk-open / desk-open-order           hash / zset   conversations with people (handoff JSON / since)   pruned
+ *   P desk-threads / desk-thread-index      hash / hash   conversation ↔ desk card thread               pruned
  *   channel P events:<conversationId>       pub/sub 'transcript' | 'released' (turn hand-overs)
  *
  * TTL: a conversation's record, transcript and the state item its turns commit expire together,
- * `conversationTtlMs` after the last activity (create, transcript append, turn commit). Cases,
- * audit trails, escalations and evidence are kept until deleted by hand. Conversation summaries
+ * `conversationTtlMs` after the last activity (create, transcript append, turn commit), and with
+ * them its proof files (a file with the last conversation that uploaded it), its customer links
+ * (the privacy index, src/privacy/) and — pruned every tenth of the TTL, as hash fields cannot
+ * expire — its desk entries. Cases, audit trails and escalations are kept until erased by hand
+ * (`refundbot privacy erase` anonymises a customer's cases in place). Conversation summaries
  * (the merchant's figures) are merged by each turn's commit script, so they cost a turn no round
  * trip, and are kept `summaryRetentionMs` (400 days by default).
  *
@@ -160,6 +169,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
         ...REFUND_OUTBOX_SCRIPTS,
         ...SUMMARY_SCRIPTS,
         ...PERIOD_INDEX_SCRIPTS,
+        ...PRIVACY_SCRIPTS,
       ],
       redactUrl(options.url),
     );
@@ -184,19 +194,30 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     logger,
   });
   let closing: Promise<void> | undefined;
+  const conversations = new RedisConversationStore({ link, keys, ttlMs });
+  const transcripts = new RedisTranscriptStore({ link, keys, ttlMs });
+  const summaries = new RedisSummaryStore({ link, keys, retentionMs: settings.summaryRetentionMs });
+  const desk = new RedisDeskStore({ link, keys, clock: options.clock });
+  // Desk entries are hash fields, which cannot expire: drop those of expired conversations as
+  // often as the embedded store sweeps (a tenth of the TTL, between a second and ten minutes).
+  const pruner = setInterval(() => {
+    desk.prune().catch((error: unknown) => logger?.warn({ err: error }, 'could not prune the desk index of expired conversations'));
+  }, Math.min(Math.max(Math.floor(ttlMs / 10), 1_000), 10 * 60 * 1000));
+  pruner.unref();
 
   return {
     state: new RedisStateStorage({ link, keys }),
-    conversations: new RedisConversationStore({ link, keys, ttlMs }),
-    transcripts: new RedisTranscriptStore({ link, keys, ttlMs }),
-    evidence: new RedisEvidenceStore({ link, keys, clock, maxBytes: settings.maxEvidenceBytes }),
+    conversations,
+    transcripts,
+    evidence: new RedisEvidenceStore({ link, keys, clock, maxBytes: settings.maxEvidenceBytes, ttlMs }),
     cases: new RedisCaseStore({ link, keys, queueApprovals: options.queueApprovals ?? false }),
-    summaries: new RedisSummaryStore({ link, keys, retentionMs: settings.summaryRetentionMs }),
+    summaries,
+    privacy: new RedisPrivacyStore({ link, keys, conversations, transcripts, summaries, desk }),
     refundOutbox: new RedisRefundOutbox({ link, keys }),
     turns,
     events: new RedisConversationEvents({ link, keys, hub }),
     idempotency: new RedisIdempotencyStore({ link, keys }),
-    desk: new RedisDeskStore({ link, keys, clock: options.clock }),
+    desk,
     rateLimits: new RedisRateLimitStore({ link, keys, clock }),
     values: new RedisSharedValueStore({ link, keys }),
     async ping() {
@@ -204,6 +225,7 @@ export async function openRedisStores(options: RedisStoresOptions): Promise<Redi
     },
     close() {
       closing ??= (async () => {
+        clearInterval(pruner);
         turns.close();
         await link.close();
       })();

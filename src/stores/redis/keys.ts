@@ -137,6 +137,31 @@ export class RedisKeys {
     return `${this.prefix}evidence:${id}`;
   }
 
+  /** Scripts that refresh the proof files of a conversation read `evidencePrefix + id`. */
+  get evidencePrefix(): string {
+    return `${this.prefix}evidence:`;
+  }
+
+  /** Hash: evidence id → this conversation's upload (JSON name, uploadedAt); expires with the conversation. */
+  conversationEvidence(conversationId: string): string {
+    return `${this.prefix}conversation-evidence:${conversationId}`;
+  }
+
+  /** Set: the customer ids a conversation's turns linked it to; expires with the conversation. */
+  conversationCustomers(conversationId: string): string {
+    return `${this.prefix}conversation-customers:${conversationId}`;
+  }
+
+  /** Sorted set: a customer's conversations by when a turn linked them (privacy index). */
+  customerConversations(customerId: string): string {
+    return `${this.prefix}customer-conversations:${customerId}`;
+  }
+
+  /** Scripts that refresh a conversation's customer links read `customerConversationsPrefix + customer id`. */
+  get customerConversationsPrefix(): string {
+    return `${this.prefix}customer-conversations:`;
+  }
+
   sharedValue(key: string): string {
     return `${this.prefix}value:${key}`;
   }

@@ -2,9 +2,10 @@ import { CHANNEL_MESSAGES } from './channelHub.ts';
 import { defineLua } from './link.ts';
 import { MERGE_SUMMARY, SUMMARY_ARGC } from './summaryStore.ts';
 
-// ARGV of COMMIT_TURN: where the summary starts, and where the transcript starts after it.
+// ARGV of COMMIT_TURN: where the summary starts, and where the privacy links start after it
+// (the transcript follows them).
 export const COMMIT_SUMMARY_AT = 9;
-export const COMMIT_TRANSCRIPT_AT = COMMIT_SUMMARY_AT + SUMMARY_ARGC;
+export const COMMIT_LINKS_AT = COMMIT_SUMMARY_AT + SUMMARY_ARGC;
 
 // The per-conversation turn queue, in Lua so that each step is atomic and one round trip.
 //
@@ -97,10 +98,17 @@ return take_turn_or_wait(now)
 
 /**
  * A turn ends with its commit. KEYS: 1 queue, 2 deadlines, 3 state item, 4 transcript,
- * 5 conversation record, 6 conversation summary, 7 summaries index. ARGV: 1 token,
- * 2 conversation TTL ms, 3 channel, 4 '1' to write the state, 5 the eTag it must have ('' = must
- * not exist), 6 its new eTag, 7 its JSON, 8 '1' to merge the summary, 9…19 the summary (see
- * MERGE_SUMMARY; placeholders when there is none), 20… the transcript activities' JSON.
+ * 5 conversation record, 6 conversation summary, 7 summaries index, 8 the conversation's
+ * customers, 9 its proof-file uploads. ARGV: 1 token, 2 conversation TTL ms, 3 channel, 4 '1' to
+ * write the state, 5 the eTag it must have ('' = must not exist), 6 its new eTag, 7 its JSON,
+ * 8 '1' to merge the summary, 9…19 the summary (see MERGE_SUMMARY; placeholders when there is
+ * none), 20 the customer-conversations key prefix, 21 the evidence key prefix, 22 the
+ * conversation id, 23 n, 24… n customer ids to link the conversation to, then the transcript
+ * activities' JSON.
+ *
+ * The privacy index (keys.ts customerConversations) and the conversation's proof files live as
+ * long as the conversation: each commit restarts their TTLs with the conversation's, reading the
+ * keys named in KEYS 8 and 9 (standalone Redis only, like the listing scripts).
  *
  * Refuses ({-1}, nothing written) unless the token is still the queue's head: a turn that overran
  * its lease and was taken over must not write. On an eTag mismatch ({-2}) nothing is written
@@ -122,12 +130,29 @@ if ARGV[4] == '1' then
   end
   redis.call('HSET', KEYS[3], 'etag', ARGV[6], 'value', ARGV[7])
 end
+local L = ${COMMIT_LINKS_AT}
+local links = tonumber(ARGV[L + 3])
 local last = 0
-for i = ${COMMIT_TRANSCRIPT_AT}, #ARGV do
+for i = L + 4 + links, #ARGV do
   last = redis.call('RPUSH', KEYS[4], ARGV[i])
 end
 for i = 3, 5 do
   redis.call('PEXPIRE', KEYS[i], ARGV[2])
+end
+if links > 0 then
+  local linked_at = now_ms()
+  for i = L + 4, L + 3 + links do
+    redis.call('SADD', KEYS[8], ARGV[i])
+    redis.call('ZADD', ARGV[L] .. ARGV[i], 'NX', linked_at, ARGV[L + 2])
+  end
+end
+redis.call('PEXPIRE', KEYS[8], ARGV[2])
+for _, customer in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+  redis.call('PEXPIRE', ARGV[L] .. customer, ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[9], ARGV[2])
+for _, id in ipairs(redis.call('HKEYS', KEYS[9])) do
+  redis.call('PEXPIRE', ARGV[L + 1] .. id, ARGV[2])
 end
 if ARGV[8] == '1' then merge_summary(KEYS[6], KEYS[7], ARGV, ${COMMIT_SUMMARY_AT}) end
 local kind = last > 0 and '${CHANNEL_MESSAGES.transcript}' or '${CHANNEL_MESSAGES.released}'

@@ -10,6 +10,7 @@ import { parseRecord } from './records.ts';
 import { arrayReply, integerReply, optionalStringReply } from './replies.ts';
 import { summaryMember } from './keys.ts';
 import { SUMMARY_ARGC, summaryArgs } from './summaryStore.ts';
+import { customerLinks } from '../customerLinks.ts';
 import { COMMIT_TURN, ENTER_TURN, POLL_TURN, RELEASE_TURN } from './turnScripts.ts';
 import { Wake } from './wake.ts';
 
@@ -36,6 +37,9 @@ interface QueueKeys {
   transcript: string;
   conversation: string;
   channel: string;
+  /** The conversation's customer links and proof-file uploads, whose TTLs the commit restarts. */
+  customers: string;
+  evidence: string;
 }
 
 /**
@@ -84,7 +88,7 @@ export class RedisTurnStore implements TurnStore {
     let outcome: { result: T; commit: TurnCommit };
     try {
       outcome = await work(snapshot);
-      args = commitArgs(key, outcome, this.#summaryRetentionMs);
+      args = commitArgs(key, outcome, this.#summaryRetentionMs, this.#keys);
       const summary = outcome.commit.summary;
       // Without a summary the script touches neither key; any declared key will do.
       summaryKeys = summary
@@ -98,7 +102,7 @@ export class RedisTurnStore implements TurnStore {
     let reply: unknown[];
     try {
       reply = arrayReply(
-        await this.#link.script(COMMIT_TURN, [keys.queue, keys.deadlines, keys.state, keys.transcript, keys.conversation, ...summaryKeys], [
+        await this.#link.script(COMMIT_TURN, [keys.queue, keys.deadlines, keys.state, keys.transcript, keys.conversation, ...summaryKeys, keys.customers, keys.evidence], [
           token,
           String(this.#ttlMs),
           keys.channel,
@@ -224,6 +228,8 @@ export class RedisTurnStore implements TurnStore {
       transcript: keys.transcript(key.conversationId),
       conversation: keys.conversation(key.conversationId),
       channel: keys.channel(key.conversationId),
+      customers: keys.conversationCustomers(key.conversationId),
+      evidence: keys.conversationEvidence(key.conversationId),
     };
   }
 }
@@ -235,13 +241,15 @@ function assertTurnKey(key: TurnKey): void {
 }
 
 /** COMMIT_TURN's ARGV from the 4th on; serialised before anything is sent, so a bad value writes nothing. */
-function commitArgs(key: TurnKey, outcome: { commit: TurnCommit }, summaryRetentionMs: number): string[] {
+function commitArgs(key: TurnKey, outcome: { commit: TurnCommit }, summaryRetentionMs: number, keys: RedisKeys): string[] {
   const commit = outcome?.commit;
   if (!commit || !Array.isArray(commit.transcript)) {
     throw new CodedError('bug', 'invalid_turn_commit', `The turn of ${key.conversationId} returned no commit with a transcript list`, 500);
   }
   const summary = commit.summary === undefined ? ['0', ...Array<string>(SUMMARY_ARGC).fill('')] : ['1', ...summaryArgs(key.conversationId, commit.summary, summaryRetentionMs)];
-  const transcript = [...summary, ...commit.transcript.map((activity) => JSON.stringify(activity))];
+  const customers = customerLinks(key.conversationId, commit.customers);
+  const links = [keys.customerConversationsPrefix, keys.evidencePrefix, key.conversationId, String(customers.length), ...customers];
+  const transcript = [...summary, ...links, ...commit.transcript.map((activity) => JSON.stringify(activity))];
   if (!commit.state) return ['0', '', '', '', ...transcript];
   const { item, expectedETag } = commit.state;
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {

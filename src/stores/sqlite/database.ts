@@ -25,6 +25,9 @@ export function openDatabase(dataDir: string): DatabaseSync {
     // FULL also syncs at each commit in WAL mode: an approved refund or audit event that was
     // acknowledged must survive a power cut, and our write rate is tiny.
     db.exec('PRAGMA synchronous = FULL');
+    // Deleted rows are overwritten with zeros, not left in free pages: an expired or erased
+    // customer's messages must not stay readable in the file (issue 10 §5, src/privacy/).
+    db.exec('PRAGMA secure_delete = ON');
     migrate(db);
   } catch (error) {
     db.close();

@@ -6,13 +6,17 @@ import { EVIDENCE_EXTENSIONS, type EvidenceContentType } from '../../evidence/co
 import { inspectEvidence } from '../../evidence/inspect.ts';
 import { CodedError } from '../../errors.ts';
 import type { EvidenceStore } from '../ports.ts';
+import type { ConversationExpiry } from './expiry.ts';
 import { integer, oneOf, text } from './rows.ts';
+import { inTransaction } from './transaction.ts';
 
 const CONTENT_TYPES = Object.keys(EVIDENCE_EXTENSIONS) as EvidenceContentType[];
 
 /**
  * Proof files: bytes in a content-addressed folder, an index row in sqlite. The file is
- * written before its row, so a row never points at a missing file.
+ * written before its row, so a row never points at a missing file. Each upload is recorded
+ * (`evidence_uploads`) and counts as activity of its conversation: a file is deleted with the
+ * last conversation that uploaded it, when that conversation expires or is erased (expiry.ts).
  */
 export class SqliteEvidenceStore implements EvidenceStore {
   readonly #blobs: BlobDirectory;
@@ -20,8 +24,13 @@ export class SqliteEvidenceStore implements EvidenceStore {
   readonly #maxBytes: number;
   readonly #insert: StatementSync;
   readonly #select: StatementSync;
+  readonly #insertUpload: StatementSync;
+  readonly #db: DatabaseSync;
+  readonly #expiry: ConversationExpiry;
 
-  constructor(options: { db: DatabaseSync; blobs: BlobDirectory; clock: Clock; maxBytes: number }) {
+  constructor(options: { db: DatabaseSync; blobs: BlobDirectory; clock: Clock; maxBytes: number; expiry: ConversationExpiry }) {
+    this.#db = options.db;
+    this.#expiry = options.expiry;
     this.#blobs = options.blobs;
     this.#clock = options.clock;
     this.#maxBytes = options.maxBytes;
@@ -32,6 +41,10 @@ export class SqliteEvidenceStore implements EvidenceStore {
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     this.#select = options.db.prepare('SELECT * FROM evidence WHERE id = ?');
+    this.#insertUpload = options.db.prepare(
+      `INSERT INTO evidence_uploads (conversation_id, evidence_id, name, uploaded_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (conversation_id, evidence_id) DO UPDATE SET name = excluded.name, uploaded_at = excluded.uploaded_at`,
+    );
   }
 
   /**
@@ -41,7 +54,15 @@ export class SqliteEvidenceStore implements EvidenceStore {
   async put(bytes: Uint8Array, meta: { name: string; conversationId: string }): Promise<EvidenceRef> {
     const ref = await inspectEvidence(bytes, meta.name, this.#maxBytes);
     await this.#blobs.write(ref.id, bytes);
-    this.#insert.run(ref.id, ref.contentType, ref.size, ref.name, meta.conversationId, this.#clock.now().getTime());
+    const now = this.#clock.now().getTime();
+    inTransaction(this.#db, () => {
+      this.#insert.run(ref.id, ref.contentType, ref.size, ref.name, meta.conversationId, now);
+      this.#insertUpload.run(meta.conversationId, ref.id, ref.name, now);
+      this.#expiry.touchSync(meta.conversationId);
+    });
+    // A sweep that deleted the last upload of these bytes between the write and the row may
+    // have removed the file: the row now keeps it, so write it again.
+    if (!this.#blobs.existsSync(ref.id)) await this.#blobs.write(ref.id, bytes);
     return ref;
   }
 

@@ -11,6 +11,7 @@ import { openDatabase } from './database.ts';
 import { SqliteEvidenceStore } from './evidenceStore.ts';
 import { ConversationExpiry } from './expiry.ts';
 import { SqliteDeskStore } from './deskStore.ts';
+import { SqlitePrivacyStore } from './privacyStore.ts';
 import { SqliteIdempotencyStore } from './idempotencyStore.ts';
 import { SqliteSharedValueStore } from './sharedValueStore.ts';
 import { SqliteRateLimitStore } from './rateLimitStore.ts';
@@ -67,7 +68,8 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
   const db = openDatabase(options.dataDir);
   const clock = options.clock;
   const blobs = new BlobDirectory({ root: join(options.dataDir, 'evidence') });
-  const expiry = new ConversationExpiry({ db, clock, ttlMs, summaryRetentionMs });
+  const expiry = new ConversationExpiry({ db, clock, ttlMs, summaryRetentionMs, blobs });
+  const privacy = new SqlitePrivacyStore({ db, expiry, clock });
   const summaries = new SqliteSummaryStore({ db });
   const state = new SqliteStateStorage({ db });
   const transcripts = new SqliteTranscriptStore({ db, expiry });
@@ -95,11 +97,12 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
     state,
     conversations: new SqliteConversationStore({ db, expiry }),
     transcripts,
-    evidence: new SqliteEvidenceStore({ db, blobs, clock, maxBytes }),
+    evidence: new SqliteEvidenceStore({ db, blobs, clock, maxBytes, expiry }),
     cases: new SqliteCaseStore({ db, queueApprovals: options.queueApprovals ?? false }),
     summaries,
     refundOutbox: new SqliteRefundOutbox({ db }),
-    turns: new SqliteTurnStore({ db, state, transcripts, expiry, summaries, events, waitMs }),
+    turns: new SqliteTurnStore({ db, state, transcripts, expiry, summaries, events, privacy, waitMs }),
+    privacy,
     events,
     idempotency: new SqliteIdempotencyStore({ db, clock }),
     desk: new SqliteDeskStore({ db, clock }),

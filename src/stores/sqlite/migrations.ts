@@ -189,4 +189,42 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX conversation_summaries_by_start ON conversation_summaries (started_at, conversation_id);
   `,
+
+  // 8: privacy (issue 10 §5, src/privacy/): which conversations a customer's turns tied to them,
+  // each upload of a proof file (a file goes with the last conversation that uploaded it), and
+  // the one rewrite the append-only audit trail allows: its anonymisation on erasure.
+  `
+  CREATE TABLE customer_conversations (
+    customer_id     TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    linked_at       INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, conversation_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX customer_conversations_by_conversation ON customer_conversations (conversation_id);
+
+  CREATE TABLE evidence_uploads (
+    conversation_id TEXT NOT NULL,
+    evidence_id     TEXT NOT NULL REFERENCES evidence (id),
+    name            TEXT NOT NULL, -- this upload's sanitised name
+    uploaded_at     INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, evidence_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX evidence_uploads_by_evidence ON evidence_uploads (evidence_id);
+  -- Files stored before count as uploaded by their first conversation, active at the upgrade,
+  -- so the upgrade deletes none at once.
+  INSERT INTO evidence_uploads (conversation_id, evidence_id, name, uploaded_at)
+    SELECT conversation_id, id, name, created_at FROM evidence;
+  INSERT INTO conversation_activity (conversation_id, last_active_at)
+    SELECT DISTINCT conversation_id, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM evidence WHERE true
+    ON CONFLICT (conversation_id) DO NOTHING;
+
+  -- An audit event may be rewritten only into its anonymised form: same case, seq, time, actor
+  -- and kind, data marked erased. Deleting stays refused.
+  DROP TRIGGER audit_events_no_update;
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+  WHEN NEW.case_id IS NOT OLD.case_id OR NEW.seq IS NOT OLD.seq OR NEW.at IS NOT OLD.at
+    OR NEW.actor_kind IS NOT OLD.actor_kind OR NEW.actor_id IS NOT OLD.actor_id OR NEW.type IS NOT OLD.type
+    OR json_extract(NEW.data, '$.erased') IS NOT 1
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
 ];

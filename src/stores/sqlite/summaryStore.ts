@@ -70,7 +70,8 @@ export class SqliteSummaryStore implements ConversationSummaryStore {
   }
 }
 
-function rowToSummary(row: Row): ConversationSummary {
+/** A summary from its row. */
+export function rowToSummary(row: Row): ConversationSummary {
   return {
     conversationId: text(row, 'conversation_id'),
     channel: text(row, 'channel'),

@@ -4,6 +4,8 @@ import { CodedError, UpstreamError } from '../../errors.ts';
 import type { ConversationEvents, TurnCommit, TurnKey, TurnSnapshot, TurnStore } from '../ports.ts';
 import type { ConversationExpiry } from './expiry.ts';
 import type { SqliteStateStorage } from './stateStorage.ts';
+import { customerLinks } from '../customerLinks.ts';
+import type { SqlitePrivacyStore } from './privacyStore.ts';
 import { assertTurnSummary } from '../../domain/conversationSummary.ts';
 import type { SqliteSummaryStore } from './summaryStore.ts';
 import type { SqliteTranscriptStore } from './transcriptStore.ts';
@@ -12,8 +14,8 @@ import { inTransaction } from './transaction.ts';
 /**
  * Runs each conversation's turns one at a time in this process, in call order (a promise chain
  * per conversation, dropped when idle): the state snapshot is read when a turn starts, and its
- * commit (eTag-checked state, transcript, conversation activity, the conversation's summary) is
- * one sqlite transaction.
+ * commit (eTag-checked state, transcript, conversation activity, the conversation's summary, its
+ * customer links) is one sqlite transaction.
  * The embedded store serves one process, so no lease is needed: a turn's "instance" cannot die
  * without the queue dying with it.
  */
@@ -24,6 +26,7 @@ export class SqliteTurnStore implements TurnStore {
   readonly #expiry: ConversationExpiry;
   readonly #summaries: SqliteSummaryStore;
   readonly #events: ConversationEvents;
+  readonly #privacy: SqlitePrivacyStore;
   readonly #waitMs: number;
   readonly #queue = new InProcessTurnSerializer();
 
@@ -34,6 +37,7 @@ export class SqliteTurnStore implements TurnStore {
     expiry: ConversationExpiry;
     summaries: SqliteSummaryStore;
     events: ConversationEvents;
+    privacy: SqlitePrivacyStore;
     waitMs: number;
   }) {
     this.#db = options.db;
@@ -42,6 +46,7 @@ export class SqliteTurnStore implements TurnStore {
     this.#expiry = options.expiry;
     this.#summaries = options.summaries;
     this.#events = options.events;
+    this.#privacy = options.privacy;
     this.#waitMs = options.waitMs;
   }
 
@@ -83,12 +88,14 @@ export class SqliteTurnStore implements TurnStore {
     const { state, transcript } = serialise(key, outcome?.commit);
     const summary = outcome.commit.summary;
     if (summary !== undefined) assertTurnSummary(key.conversationId, summary);
+    const customers = customerLinks(key.conversationId, outcome.commit.customers);
     const appended = inTransaction(this.#db, () => {
       if (state) this.#state.commitSync(key.stateKey, state.value, state.expectedETag, key.conversationId);
       else this.#state.adoptSync(key.stateKey, key.conversationId);
       const seqs = this.#transcripts.appendSync(key.conversationId, transcript);
       this.#expiry.touchSync(key.conversationId);
       if (summary !== undefined) this.#summaries.mergeSync(key.conversationId, summary);
+      for (const customerId of customers) this.#privacy.linkSync(customerId, key.conversationId);
       return seqs.length;
     });
     if (appended > 0) await this.#events.publish(key.conversationId);
