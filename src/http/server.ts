@@ -65,7 +65,7 @@ export function createHttpServer(options: {
     app.register(fastifyCors, {
       delegator: (request, callback) => {
         const open = cors.paths.test(request.url ?? '');
-        callback(null, { origin: open ? cors.origins : false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id'], maxAge: 600 });
+        callback(null, { origin: open ? cors.origins : false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id'], exposedHeaders: ['retry-after'], maxAge: 600 });
       },
     });
   }

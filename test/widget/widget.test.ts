@@ -185,6 +185,60 @@ describe('the website widget in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('resends a message whose answer was lost with the same Idempotency-Key, and it counts once', async () => {
+    const { page, errors } = await openShop();
+    await w(page, '.launcher').click();
+    const keys: string[] = [];
+    let failures = 0;
+    await page.route('**/v1/conversations/*/activities', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      // The first try reaches the server but its answer is lost; the second gets a 503.
+      if (failures === 0) {
+        failures++;
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      if (failures === 1) {
+        failures++;
+        return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"closing"}}' });
+      }
+      return route.continue();
+    });
+    // Chromium logs the aborted and 503 requests as console errors; they are expected here.
+    errors.length = 0;
+    await w(page, 'textarea').fill('I want a refund for order 100102');
+    await w(page, 'textarea').press('Enter');
+    // Two backoffs (up to 0.75 s and 1.5 s) before the third try.
+    await expect.poll(() => keys.length, { timeout: 10_000 }).toBe(3);
+    await waitIdle(page);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[\x21-\x7e]{8,200}$/);
+    const conversationId = await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((name) => name.startsWith('refundbot:conversation:'));
+      return (JSON.parse(localStorage.getItem(key ?? '') ?? '{}') as { id: string }).id;
+    });
+    // The server took the message once: one customer line in its history.
+    const view = await (await fetch(`${server.url}/v1/desk/conversations/${conversationId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(view.split('I want a refund for order 100102')).toHaveLength(2);
+    expect((await bubbles(page)).filter((text) => text === 'I want a refund for order 100102')).toHaveLength(1);
+    expect(await w(page, '.note').isHidden()).toBe(true);
+  });
+
+  it('on a long rate limit, says how long to wait and gives the text back', async () => {
+    const { page } = await openShop('zh-CN');
+    await w(page, '.launcher').click();
+    await page.route('**/v1/conversations/*/activities', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 429, headers: { 'retry-after': '42', 'content-type': 'application/json' }, body: '{"error":{"code":"rate_limited","message":"slow down"}}' })
+        : route.continue(),
+    );
+    await say(page, '我要退款');
+    await expect.poll(() => w(page, '.note').textContent()).toBe('消息太频繁了，请等 42 秒后再发送。');
+    expect(await w(page, 'textarea').inputValue()).toBe('我要退款');
+    expect(await bubbles(page)).not.toContain('我要退款');
+  });
+
   it('renders an HTML payload as text, never as markup', async () => {
     const { page, errors } = await openShop();
     await w(page, '.launcher').click();

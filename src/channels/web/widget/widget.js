@@ -51,6 +51,9 @@
   const MAX_BYTES = 10 * 1024 * 1024;
   const MAX_FILES = 5;
   const MAX_TEXT = 4000;
+  /** Tries per message (a lost connection, a server error, a short rate limit), and the longest Retry-After waited for. */
+  const SEND_ATTEMPTS = 4;
+  const MAX_RETRY_WAIT_S = 10;
 
   /** @type {Record<Locale, Record<string, string>>} */
   const STRINGS = {
@@ -60,6 +63,7 @@
       remove: 'Remove {name}', typing: 'The assistant is typing…', tooBig: '{name} is larger than 10 MB.',
       badType: '{name} is not a JPEG, PNG, WebP or PDF file.', tooMany: 'At most 5 files per message.',
       failed: 'Your message could not be sent. Please try again.', offline: 'Reconnecting…',
+      slowDown: 'Too many messages. Please wait {seconds} seconds and send it again.',
       agent: '{name} (support)', you: 'You', bot: 'Assistant', restart: 'Start a new conversation',
       caseTitle: 'Case {id}', amount: 'Refund', status: 'Status', clauses: 'Policy', rate: 'Rate this conversation',
       stars: '{n} of 5 stars', drop: 'Drop photos or a PDF here', uploading: 'Sending… {pct}%', actions: 'Suggested replies',
@@ -73,6 +77,7 @@
       remove: '移除 {name}', typing: '助手正在输入…', tooBig: '{name} 超过 10 MB。',
       badType: '{name} 不是 JPEG、PNG、WebP 或 PDF 文件。', tooMany: '每条消息最多 5 个文件。',
       failed: '消息发送失败，请重试。', offline: '正在重新连接…',
+      slowDown: '消息太频繁了，请等 {seconds} 秒后再发送。',
       agent: '{name}（客服）', you: '我', bot: '助手', restart: '开始新的对话',
       caseTitle: '工单 {id}', amount: '退款', status: '状态', clauses: '政策条款', rate: '为本次对话评分',
       stars: '{n} 星（共 5 星）', drop: '将照片或 PDF 拖到这里', uploading: '正在发送… {pct}%', actions: '建议回复',
@@ -86,6 +91,7 @@
       remove: '移除 {name}', typing: '助理正在輸入…', tooBig: '{name} 超過 10 MB。',
       badType: '{name} 不是 JPEG、PNG、WebP 或 PDF 檔案。', tooMany: '每則訊息最多 5 個檔案。',
       failed: '訊息傳送失敗，請再試一次。', offline: '正在重新連線…',
+      slowDown: '訊息太頻繁了，請等 {seconds} 秒後再傳送。',
       agent: '{name}（客服）', you: '我', bot: '助理', restart: '開始新的對話',
       caseTitle: '案件 {id}', amount: '退款', status: '狀態', clauses: '政策條款', rate: '為本次對話評分',
       stars: '{n} 星（共 5 星）', drop: '將照片或 PDF 拖曳到這裡', uploading: '正在傳送… {pct}%', actions: '建議回覆',
@@ -390,15 +396,16 @@ form button{border-radius:10px}
 
   /**
    * @param {string} method @param {string} path @param {unknown} [body] @param {string} [token]
-   * @param {(pct: number) => void} [onProgress]
-   * @returns {Promise<{ status: number, body: any }>}
+   * @param {(pct: number) => void} [onProgress] @param {string} [idempotencyKey]
+   * @returns {Promise<{ status: number, body: any, retryAfter: number }>}
    */
-  function call(method, path, body, token, onProgress) {
+  function call(method, path, body, token, onProgress, idempotencyKey) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open(method, BASE + path);
       if (token) xhr.setRequestHeader('authorization', 'Bearer ' + token);
       if (body !== undefined) xhr.setRequestHeader('content-type', 'application/json');
+      if (idempotencyKey) xhr.setRequestHeader('idempotency-key', idempotencyKey);
       if (onProgress) xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((100 * event.loaded) / event.total));
       xhr.onload = () => {
         let parsed = null;
@@ -407,7 +414,7 @@ form button{border-radius:10px}
         } catch {
           /* not JSON */
         }
-        resolve({ status: xhr.status, body: parsed });
+        resolve({ status: xhr.status, body: parsed, retryAfter: Number(xhr.getResponseHeader('retry-after')) || 0 });
       };
       xhr.onerror = () => reject(new Error('network'));
       xhr.send(body === undefined ? null : JSON.stringify(body));
@@ -522,27 +529,76 @@ form button{border-radius:10px}
         progress.hidden = false;
         progress.style.width = '0%';
       }
-      const response = await call('POST', '/v1/conversations/' + encodeURIComponent(current.id) + '/activities', activity, current.token, (pct) => {
-        progress.style.width = pct + '%';
-        progress.setAttribute('aria-label', t('uploading', { pct }));
-      });
+      const response = await deliver(current, activity);
       if (response.status === 401 || response.status === 404) {
         await restart();
+        return;
+      }
+      if (response.status === 429) {
+        showNote(t('slowDown', { seconds: response.retryAfter || 60 }));
+        restoreInput(text);
         return;
       }
       if (response.status !== 200) throw new Error(response.body && response.body.error ? response.body.error.message : 'status ' + response.status);
       await catchUp();
     } catch {
-      const pending = log.querySelector('[data-pending]');
-      if (pending) pending.remove();
       showNote(t('failed'));
-      if (text) input.value = input.value || text;
+      restoreInput(text);
     } finally {
       busy--;
       progress.hidden = true;
       typing.hidden = busy === 0;
       renderControls();
     }
+  }
+
+  /**
+   * Posts a message, retrying a lost connection, a server error or a short rate limit with the
+   * same Idempotency-Key, so a message whose answer was lost is never applied twice.
+   * @param {Stored} current @param {Record<string, unknown>} activity
+   */
+  async function deliver(current, activity) {
+    const key = newKey();
+    const path = '/v1/conversations/' + encodeURIComponent(current.id) + '/activities';
+    const onProgress = (/** @type {number} */ pct) => {
+      progress.style.width = pct + '%';
+      progress.setAttribute('aria-label', t('uploading', { pct }));
+    };
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= SEND_ATTEMPTS;
+      try {
+        const response = await call('POST', path, activity, current.token, onProgress, key);
+        const retryable = response.status >= 500 || (response.status === 429 && response.retryAfter > 0 && response.retryAfter <= MAX_RETRY_WAIT_S);
+        if (last || !retryable) return response;
+        await sleep(response.status === 429 ? response.retryAfter * 1000 : backoffMs(attempt));
+      } catch (error) {
+        if (last) throw error;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  /** A message's own id for the server (printable ASCII). */
+  function newKey() {
+    if (typeof crypto !== 'undefined' && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+  }
+
+  /** 0.5 s, 1 s, 2 s… with jitter, so many widgets do not retry in step. @param {number} attempt */
+  function backoffMs(attempt) {
+    return Math.round(500 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+  }
+
+  /** @param {number} ms */
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** The message did not go through: take its bubble back and give the text back to edit. @param {string} text */
+  function restoreInput(text) {
+    const pending = log.querySelector('[data-pending]');
+    if (pending) pending.remove();
+    if (text) input.value = input.value || text;
   }
 
   /** @param {File} file @returns {Promise<string>} */
