@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Locale } from '../domain/locale.ts';
 import { InputError } from '../errors.ts';
 import type { ConversationEvents, ConversationRecord, ConversationStore, TranscriptStore, TurnStore } from '../stores/ports.ts';
-import { runTurn } from '../stores/turnScope.ts';
+import { noteClientMessage, runTurn } from '../stores/turnScope.ts';
 import type { BotLogic, ChannelAdapter } from './adapter.ts';
 import { type PublicActivity, toPublicActivity } from './publicActivity.ts';
 import { conversationStateKey } from './stateKey.ts';
@@ -259,9 +259,12 @@ export class ConversationGateway {
       this.#turns,
       key,
       async () => {
-        // Looked up inside the turn: a retry waits for the original turn, if it is still running.
-        replayed = replayId === undefined ? undefined : await this.#repliesTo(record.id, replayId);
-        return replayed ? { replies: [], effects: [], result: undefined, notes: {} } : this.#adapter.runTurn(activity, this.#logic);
+        // Checked inside the turn: a retry waits for the original turn, if it is still running.
+        if (replayId !== undefined && noteClientMessage(record.id, replayId)) {
+          replayed = (await this.#repliesTo(record.id, replayId)) ?? [];
+          return { replies: [], effects: [], result: undefined, notes: {} };
+        }
+        return this.#adapter.runTurn(activity, this.#logic);
       },
       (turn, transcript) => summarizeTurn({ record, at: this.#clock.now(), transcript, notes: turn.notes }),
       // The privacy index: who this conversation belongs to (src/privacy/).

@@ -4,6 +4,11 @@ import type { StateStorage, TranscriptStore, TranscriptEntry, TurnCommit, TurnKe
 
 type Item = Record<string, unknown>;
 
+/** The state item's field holding the keys of the last client messages run (see `noteClientMessage`). */
+const CLIENT_KEYS = 'refundbotClientKeys';
+/** How many client message keys a conversation remembers: a client retries one of its latest messages. */
+const KEPT_CLIENT_KEYS = 16;
+
 /**
  * One running turn of a conversation: reads of its state come from the snapshot taken when the
  * turn started, and its state change and transcript entries wait to be committed together when
@@ -30,6 +35,16 @@ class TurnScope {
   writeState(item: Item): void {
     this.#state = structuredClone(item);
     this.#changed = true;
+  }
+
+  /** Notes a client's message key in the state item; answers whether the conversation already ran it. */
+  noteClientKey(key: string): boolean {
+    const state = this.#state ?? {};
+    const kept = Array.isArray(state[CLIENT_KEYS]) ? state[CLIENT_KEYS].filter((seen): seen is string => typeof seen === 'string') : [];
+    if (kept.includes(key)) return true;
+    this.#state = { ...state, [CLIENT_KEYS]: [...kept, key].slice(-KEPT_CLIENT_KEYS) };
+    this.#changed = true;
+    return false;
   }
 
   commit(): TurnCommit {
@@ -64,6 +79,18 @@ export function runTurn<T>(
     if (customers && customers.length > 0) commit.customers = customers;
     return { result, commit };
   });
+}
+
+/**
+ * Inside the conversation's turn: notes the client's key for the message being run (the API's
+ * `Idempotency-Key`) in the conversation's state, committed with the turn, and answers whether
+ * a turn with that key already committed — read from the snapshot the turn took anyway, so a
+ * keyed message costs no extra read; only an actual retry reads the history for its replies.
+ */
+export function noteClientMessage(conversationId: string, key: string): boolean {
+  const scope = scopeForConversation(conversationId);
+  if (!scope) throw new Error('noteClientMessage runs inside the conversation\'s turn');
+  return scope.noteClientKey(key);
 }
 
 function scopeForState(keys: string[]): TurnScope | undefined {

@@ -62,3 +62,30 @@ describe.each(STORES)('a retried message on the %s store', (store) => {
     expect((await customer.history()).activities.filter((activity) => activity.from.role === 'user')).toEqual([]);
   });
 });
+
+describe('a keyed message on Redis', () => {
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('costs no more round trips than one without a key; only a retry reads the history', async () => {
+    server = await startServer({ now: NOW, store: 'redis' });
+    const stores = server.app.stores as typeof server.app.stores & { roundTrips(): number };
+    const customer = new Customer(server.url);
+    await customer.start('en');
+    await customer.say('how long do I have to return something?');
+    const question = { text: 'how long do I have to return something?' };
+
+    let before = stores.roundTrips();
+    expect((await customer.say(question.text)).length).toBeGreaterThan(0);
+    const unkeyed = stores.roundTrips() - before;
+
+    before = stores.roundTrips();
+    const first = await send(customer, 'same-cost', question);
+    expect(stores.roundTrips() - before).toBe(unkeyed);
+
+    before = stores.roundTrips();
+    expect(await send(customer, 'same-cost', question)).toEqual(first);
+    expect(stores.roundTrips() - before).toBe(unkeyed + 1);
+  });
+});
