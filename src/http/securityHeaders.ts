@@ -1,9 +1,10 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { HelmetOptions } from 'helmet';
 
 type RouteHelmet = Omit<FastifyHelmetOptions, 'global'>;
 
 /**
- * The headers every response carries (helmet, registered once in server.ts). Responses that are
+ * The headers every response carries (helmet, applied in server.ts). Responses that are
  * not pages (JSON, widget.js, files) get a CSP that allows nothing and may be framed by nobody;
  * pages replace the CSP with their own below, downloads with a sandbox (they set it themselves).
  * Helmet's other defaults stay: nosniff, Referrer-Policy no-referrer (signed file links never
@@ -11,8 +12,7 @@ type RouteHelmet = Omit<FastifyHelmetOptions, 'global'>;
  * signed proof links set their own CORP: cross-origin; the widget's CORS requests are not
  * subject to CORP), no X-Powered-By.
  */
-export const SECURITY_HEADERS: FastifyHelmetOptions = {
-  global: true,
+export const SECURITY_HEADERS: HelmetOptions = {
   contentSecurityPolicy: {
     // Helmet's defaults include upgrade-insecure-requests, which would break plain-HTTP installs.
     useDefaults: false,
