@@ -6,6 +6,7 @@ import { OrdersUnavailableError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { describeProblems, toOrder } from './fileDirectory.ts';
 import { ORDER_ID_PATTERN, OrderListSchema, OrderRecordSchema } from './schema.ts';
+import { readAtMost } from '../http/readAtMost.ts';
 
 export interface HttpOrderDirectoryOptions {
   /** ORDERS_API_URL: the paths `/orders/{id}` and `/orders?customer={id}` are added to it. */
@@ -146,7 +147,7 @@ export class HttpOrderDirectory implements OrderDirectory {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       status = response.status;
-      text = await readAtMost(response, MAX_ANSWER_BYTES);
+      text = (await readAtMost(response, MAX_ANSWER_BYTES))?.toString('utf8');
     } catch (error) {
       const name = (error as Error | undefined)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') return { reason: `no answer within ${this.#timeoutMs} ms`, retry: true };
@@ -172,25 +173,3 @@ export class HttpOrderDirectory implements OrderDirectory {
   }
 }
 
-/** The body as text, or undefined (and the rest left unread) once it runs past `limit` bytes. */
-async function readAtMost(response: Response, limit: number): Promise<string | undefined> {
-  if (Number(response.headers.get('content-length')) > limit) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -1,4 +1,5 @@
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { PNG_SIGNATURE, pngChunk } from '../support/png.ts';
 
 /**
  * Hand-written hostile inputs the generators mix into requests: strings no honest client sends,
@@ -80,17 +81,6 @@ export const HOSTILE_FILE_NAMES: readonly string[] = [
 /** The first bytes of each accepted type, as the bytes sniffers look for. */
 const JPEG_START = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
 const JPEG_END = Buffer.from([0xff, 0xd9]);
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** A PNG chunk: length, type, data, CRC-32 of type and data. */
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
 
 /** A PNG declaring `width`×`height` pixels whose IDAT inflates to `inflated` zero bytes (a decompression bomb). */
 export function pngBomb(width = 100_000, height = 100_000, inflated = 8 * 1024 * 1024): Buffer {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../api/schemas.ts';
+import { readAtMost } from '../../http/readAtMost.ts';
 
 /**
  * Downloading the files people share in Slack, for both sides of the app: files agents attach to
@@ -197,25 +198,6 @@ export class SlackFileDownloader {
       return { ok: false, refusal: 'download_failed' };
     }
   }
-}
-
-/** The body, or undefined as soon as it passes `maxBytes` (the rest is never read). */
-async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (!response.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function parseUrl(value: string): URL | undefined {

@@ -3,7 +3,7 @@ import { LOCALES } from '../../domain/locale.ts';
 import { ConflictError } from '../../errors.ts';
 import type { ConversationRecord, ConversationStore } from '../ports.ts';
 import type { ConversationExpiry } from './expiry.ts';
-import { date, oneOf, text } from './rows.ts';
+import { date, oneOf, text, type Row } from './rows.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
@@ -45,13 +45,18 @@ export class SqliteConversationStore implements ConversationStore {
   async get(id: string): Promise<ConversationRecord | undefined> {
     const row = this.#select.get(id, this.#expiry.cutoff());
     if (!row) return undefined;
-    return {
-      id: text(row, 'id'),
-      tokenHash: text(row, 'token_hash'),
-      channel: text(row, 'channel'),
-      locale: oneOf(row, 'locale', LOCALES),
-      createdAt: date(row, 'created_at'),
-      ...(typeof row.external_id === 'string' ? { externalId: row.external_id } : {}),
-    };
+    return conversationRecord(row);
   }
+}
+
+/** A `conversations` row as a record (also read by the privacy export). */
+export function conversationRecord(row: Row): ConversationRecord {
+  return {
+    id: text(row, 'id'),
+    tokenHash: text(row, 'token_hash'),
+    channel: text(row, 'channel'),
+    locale: oneOf(row, 'locale', LOCALES),
+    createdAt: date(row, 'created_at'),
+    ...(typeof row.external_id === 'string' ? { externalId: row.external_id } : {}),
+  };
 }

@@ -3,12 +3,12 @@ import { caseNotFound } from '../../cases/errors.ts';
 import type { AuditEvent, RefundCase } from '../../domain/case.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { EVIDENCE_EXTENSIONS, type EvidenceContentType } from '../../evidence/contentType.ts';
-import { LOCALES } from '../../domain/locale.ts';
 import { ConflictError } from '../../errors.ts';
 import type { ErasedConversation, HeldConversation, PrivacyStore } from '../ports.ts';
 import { auditValues, caseValues } from './caseRows.ts';
+import { conversationRecord } from './conversationStore.ts';
 import type { ConversationExpiry } from './expiry.ts';
-import { date, integer, json, oneOf, text, type Row } from './rows.ts';
+import { date, integer, json, oneOf, text } from './rows.ts';
 import { rowToSummary } from './summaryStore.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -90,7 +90,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
     const thread = db.prepare('SELECT channel, ts FROM desk_threads WHERE conversation_id = ?').get(conversationId);
     return {
       conversationId,
-      record: recordRow ? toRecord(recordRow) : undefined,
+      record: recordRow ? conversationRecord(recordRow) : undefined,
       state: stateRow ? json<Record<string, unknown>>(stateRow, 'value') : undefined,
       transcript: transcript.map((row) => ({ seq: integer(row, 'seq'), activity: json<Record<string, unknown>>(row, 'activity') })),
       evidence: uploads.map((row) => ({
@@ -174,13 +174,3 @@ export class SqlitePrivacyStore implements PrivacyStore {
   }
 }
 
-function toRecord(row: Row): HeldConversation['record'] {
-  return {
-    id: text(row, 'id'),
-    tokenHash: text(row, 'token_hash'),
-    channel: text(row, 'channel'),
-    locale: oneOf(row, 'locale', LOCALES),
-    createdAt: date(row, 'created_at'),
-    ...(typeof row.external_id === 'string' ? { externalId: row.external_id } : {}),
-  };
-}
