@@ -35,30 +35,40 @@ return 1
 );
 
 /**
+ * Lua: drops one conversation's desk entries — its open entry and place in the order, its thread
+ * and the thread's index entry — and answers how many of the two it had. Shared by the prune
+ * below and the privacy erasure (privacyStore.ts).
+ */
+export const DROP_DESK_ENTRIES = `
+local function drop_desk_entries(open, order, threads, thread_index, id)
+  local dropped = redis.call('HDEL', open, id)
+  redis.call('ZREM', order, id)
+  local thread = redis.call('HGET', threads, id)
+  if thread then
+    local ok, parsed = pcall(cjson.decode, thread)
+    if ok and type(parsed) == 'table' and parsed.channel and parsed.ts then
+      redis.call('HDEL', thread_index, tostring(parsed.channel) .. ' ' .. tostring(parsed.ts))
+    end
+    redis.call('HDEL', threads, id)
+    dropped = dropped + 1
+  end
+  return dropped
+end
+`;
+
+/**
  * KEYS: open hash, open order, threads, thread index. ARGV: conversation record key prefix.
  * Drops the entries of conversations whose record has expired (or was erased); returns how many.
  */
 const PRUNE = defineLua(
   'desk prune',
-  `
+  `${DROP_DESK_ENTRIES}
 local removed = 0
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do ids[#ids + 1] = id end
+for _, id in ipairs(ids) do
   if redis.call('EXISTS', ARGV[1] .. id) == 0 then
-    redis.call('HDEL', KEYS[1], id)
-    redis.call('ZREM', KEYS[2], id)
-    removed = removed + 1
-  end
-end
-local threads = redis.call('HGETALL', KEYS[3])
-for i = 1, #threads, 2 do
-  local id = threads[i]
-  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
-    local ok, thread = pcall(cjson.decode, threads[i + 1])
-    if ok and type(thread) == 'table' and thread.channel and thread.ts then
-      redis.call('HDEL', KEYS[4], tostring(thread.channel) .. ' ' .. tostring(thread.ts))
-    end
-    redis.call('HDEL', KEYS[3], id)
-    removed = removed + 1
+    removed = removed + drop_desk_entries(KEYS[1], KEYS[2], KEYS[3], KEYS[4], id)
   end
 end
 return removed

@@ -5,6 +5,7 @@ import { EVIDENCE_EXTENSIONS, type EvidenceContentType } from '../../evidence/co
 import { ConflictError } from '../../errors.ts';
 import { MAX_PAGE, type DeskStore, type ErasedConversation, type HeldConversation, type PrivacyStore } from '../ports.ts';
 import { auditData, caseData } from './caseRecords.ts';
+import { DROP_DESK_ENTRIES } from './deskStore.ts';
 import type { RedisConversationStore } from './conversationStore.ts';
 import type { RedisKeys } from './keys.ts';
 import { defineLua, type RedisLink } from './link.ts';
@@ -25,7 +26,7 @@ const CONTENT_TYPES = Object.keys(EVIDENCE_EXTENSIONS) as EvidenceContentType[];
  */
 const ERASE_CONVERSATION = defineLua(
   'erase conversation',
-  `
+  `${DROP_DESK_ENTRIES}
 local id = ARGV[1]
 local record = redis.call('DEL', KEYS[1])
 local state = 0
@@ -53,17 +54,7 @@ for _, customer in ipairs(redis.call('SMEMBERS', KEYS[5])) do
   redis.call('ZREM', ARGV[3] .. customer, id)
 end
 redis.call('DEL', KEYS[5])
-local desk = redis.call('HDEL', KEYS[6], id)
-redis.call('ZREM', KEYS[7], id)
-local thread = redis.call('HGET', KEYS[8], id)
-if thread then
-  local ok, parsed = pcall(cjson.decode, thread)
-  if ok and type(parsed) == 'table' and parsed.channel and parsed.ts then
-    redis.call('HDEL', KEYS[9], tostring(parsed.channel) .. ' ' .. tostring(parsed.ts))
-  end
-  redis.call('HDEL', KEYS[8], id)
-  desk = desk + 1
-end
+local desk = drop_desk_entries(KEYS[6], KEYS[7], KEYS[8], KEYS[9], id)
 return {record, state, entries, files, desk}
 `,
 );
